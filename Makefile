@@ -1,0 +1,42 @@
+# Graft: `make demo` runs the main job on a built-in default, `make test` runs the test suite.
+# Both install what they need first (Debian -dev packages), only when missing, quietly.
+
+SWIFT ?= swift
+CONFIG ?= release
+SWIFT_FLAGS ?= -c $(CONFIG)
+DEBIAN_PACKAGES := libdnnl-dev libturbojpeg0-dev libpng-dev
+export OMP_NUM_THREADS ?= $(shell nproc)
+
+.PHONY: all setup build test demo bench clean
+
+all: build
+
+# Installs the C libraries Graft links against, only those that are missing.
+setup:
+	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
+	done; \
+	if [ -n "$$missing" ]; then \
+	  echo "graft: installing$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq >/dev/null && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
+	fi
+
+build: setup
+	$(SWIFT) build $(SWIFT_FLAGS) --product graft
+
+# -enable-testing lets the tests reach internal API of a release (optimized) build: the gradient
+# checks and the training test run much faster optimized.
+test: setup
+	$(SWIFT) build $(SWIFT_FLAGS) --build-tests -Xswiftc -enable-testing
+	$(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing --skip-build
+
+demo: build
+	$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/graft info
+
+bench: build
+	$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/graft bench ops
+
+clean:
+	rm -rf .build

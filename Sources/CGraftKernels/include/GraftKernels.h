@@ -1,0 +1,1 @@
+void graft_kernels_placeholder(void);

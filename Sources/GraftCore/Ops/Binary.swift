@@ -1,0 +1,79 @@
+import CDNNL
+
+/// `a + b`. `b` may have size 1 in any dimension where `a` does not (a per-channel bias of shape
+/// (1, C, 1, 1), or squeeze-excite weights of shape (N, C, 1, 1)); the result has `a`'s shape.
+public func add(_ a: Tensor, _ b: Tensor) -> Tensor { binary(a, b, .add) }
+
+/// `a * b`, with the same broadcasting of `b` as `add`.
+public func multiply(_ a: Tensor, _ b: Tensor) -> Tensor { binary(a, b, .multiply) }
+
+public func + (a: Tensor, b: Tensor) -> Tensor { add(a, b) }
+public func * (a: Tensor, b: Tensor) -> Tensor { multiply(a, b) }
+
+enum BinaryOp: String {
+    case add, multiply
+    var algorithm: dnnl_alg_kind_t { self == .add ? dnnl_binary_add : dnnl_binary_mul }
+}
+
+func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOp) -> Tensor {
+    precondition(a.shape.count == b.shape.count && zip(a.shape, b.shape).allSatisfy { $1 == $0 || $1 == 1 },
+                 "\(op): shape \(b.shape) does not broadcast to \(a.shape)")
+    let aStorage = a.storage
+    // The second operand follows the first's layout family, so that oneDNN's broadcast kernels apply.
+    let bStorage = b.storage.reordered(to: layoutLike(aStorage.layout, dims: b.shape))
+    let dst = runBinary(op.algorithm, aStorage, bStorage)
+    let broadcast = a.shape != b.shape
+    return record(op.rawValue, output: dst, shape: a.shape, inputs: [a, b]) { dy in
+        let dyA = dy.reordered(to: aStorage.layout)
+        switch op {
+        case .add:
+            return [a.requiresGrad ? dyA : nil,
+                    b.requiresGrad ? (broadcast ? reduceSum(dyA, to: bStorage.layout) : dyA) : nil]
+        case .multiply:
+            let da = a.requiresGrad ? runBinary(dnnl_binary_mul, dyA, bStorage) : nil
+            var db: Storage?
+            if b.requiresGrad {
+                let full = runBinary(dnnl_binary_mul, dyA, aStorage)
+                db = broadcast ? reduceSum(full, to: bStorage.layout) : full
+            }
+            return [da, db]
+        }
+    }
+}
+
+/// The layout of the same family as `layout` (plain, or blocked by the same channel block) for
+/// other dims of the same rank.
+func layoutLike(_ layout: Layout, dims: [Int]) -> Layout {
+    if let block = layout.channelBlock {
+        return Layout(tagged: dims, tag: block == 16 ? dnnl_aBcd16b : dnnl_aBcd8b)
+    }
+    return .plain(dims)
+}
+
+/// dst = a (op) b, dst in `a`'s layout.
+func runBinary(_ alg: dnnl_alg_kind_t, _ a: Storage, _ b: Storage) -> Storage {
+    let key = PrimitiveKey("binary", ints: [Int(alg.rawValue)], layouts: [a.layout, b.layout])
+    let prim = try! PrimitiveCache.shared.primitive(key) {
+        var desc = dnnl_binary_desc_t()
+        var s0 = a.layout.desc, s1 = b.layout.desc, d = a.layout.desc
+        try dnnlCheck(dnnl_binary_desc_init(&desc, alg, &s0, &s1, &d), "binary desc")
+        return try makePD(desc, "binary \(a.layout.dims) with \(b.layout.dims)")
+    }
+    let dst = prim.output(DNNL_ARG_DST)
+    prim.execute([DNNL_ARG_SRC_0: a, DNNL_ARG_SRC_1: b, DNNL_ARG_DST: dst])
+    return dst
+}
+
+/// Sums `src` over the dimensions where `target` has size 1.
+func reduceSum(_ src: Storage, to target: Layout) -> Storage {
+    let key = PrimitiveKey("reduce.sum", layouts: [src.layout, target])
+    let prim = try! PrimitiveCache.shared.primitive(key) {
+        var desc = dnnl_reduction_desc_t()
+        var s = src.layout.desc, d = target.desc
+        try dnnlCheck(dnnl_reduction_desc_init(&desc, dnnl_reduction_sum, &s, &d, 0, 0), "reduction desc")
+        return try makePD(desc, "sum \(src.layout.dims) to \(target.dims)")
+    }
+    let dst = Storage(layout: target)
+    prim.execute([DNNL_ARG_SRC: src, DNNL_ARG_DST: dst])
+    return dst
+}

@@ -1,0 +1,169 @@
+import CDNNL
+import CGraftKernels
+
+/// Everything that identifies one 2-D convolution's shapes and hyper-parameters.
+struct ConvGeometry {
+    let batch, inChannels, height, width: Int
+    let outChannels, kernelH, kernelW, groups: Int
+    let stride: (Int, Int)
+    let dilation: (Int, Int)
+    let pad: (top: Int, bottom: Int, left: Int, right: Int)
+    let hasBias: Bool
+
+    var outHeight: Int { slidingOutputSize(height, kernel: kernelH, stride: stride.0, dilation: dilation.0, padBefore: pad.top, padAfter: pad.bottom) }
+    var outWidth: Int { slidingOutputSize(width, kernel: kernelW, stride: stride.1, dilation: dilation.1, padBefore: pad.left, padAfter: pad.right) }
+
+    var srcDims: [Int] { [batch, inChannels, height, width] }
+    var dstDims: [Int] { [batch, outChannels, outHeight, outWidth] }
+    /// oneDNN wants grouped weights as 5-D (g, o/g, i/g, kh, kw); the bytes are those of PyTorch's
+    /// plain (o, i/g, kh, kw).
+    var weightDims: [Int] {
+        groups == 1 ? [outChannels, inChannels, kernelH, kernelW]
+                    : [groups, outChannels / groups, inChannels / groups, kernelH, kernelW]
+    }
+    var isDepthwise: Bool { groups > 1 && groups == inChannels && groups == outChannels }
+
+    var ints: [Int] {
+        [batch, inChannels, height, width, outChannels, kernelH, kernelW, groups, stride.0, stride.1,
+         dilation.0, dilation.1, pad.top, pad.bottom, pad.left, pad.right, hasBias ? 1 : 0]
+    }
+
+    /// oneDNN counts dilation from 0 (no gaps).
+    var dnnlStrides: [dnnl_dim_t] { [dnnl_dim_t(stride.0), dnnl_dim_t(stride.1)] }
+    var dnnlDilates: [dnnl_dim_t] { [dnnl_dim_t(dilation.0 - 1), dnnl_dim_t(dilation.1 - 1)] }
+    var padL: [dnnl_dim_t] { [dnnl_dim_t(pad.top), dnnl_dim_t(pad.left)] }
+    var padR: [dnnl_dim_t] { [dnnl_dim_t(pad.bottom), dnnl_dim_t(pad.right)] }
+
+    /// Multiply-adds of the forward pass, times two.
+    var flops: Double {
+        2 * Double(batch * outChannels * outHeight * outWidth) * Double(inChannels / groups * kernelH * kernelW)
+    }
+}
+
+/// 2-D convolution of `x` (N, C, H, W) with `weight` (O, C / groups, kH, kW), PyTorch's layout.
+///
+/// `dilation` counts as in PyTorch (1 = no gaps). The output stays in the layout oneDNN picked
+/// (blocked for most shapes), ready for the next op.
+public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
+                   padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
+    precondition(x.shape.count == 4, "conv2d input must be (N, C, H, W), not \(x.shape)")
+    precondition(weight.shape.count == 4, "conv2d weight must be (O, C/groups, kH, kW), not \(weight.shape)")
+    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+    let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+    precondition(groups >= 1 && c % groups == 0 && o % groups == 0,
+                 "conv2d: \(c) input and \(o) output channels do not split into \(groups) groups")
+    precondition(weight.shape[1] * groups == c,
+                 "conv2d: weight \(weight.shape) expects \(weight.shape[1] * groups) input channels, input has \(c)")
+    if let bias { precondition(bias.shape == [o], "conv2d: bias \(bias.shape) should be [\(o)]") }
+    let pad = padding.amounts(height: h, width: w, kernel: (kh, kw), stride: stride, dilation: dilation)
+    let g = ConvGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o, kernelH: kh, kernelW: kw,
+                         groups: groups, stride: stride, dilation: dilation, pad: pad, hasBias: bias != nil)
+    precondition(g.outHeight > 0 && g.outWidth > 0, "conv2d: input \(h)x\(w) is smaller than the kernel window")
+
+    let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
+    let fwd = ConvPrimitives.forward(g, training: training)
+    let src = x.storage.reordered(to: fwd.layout(of: DNNL_ARG_SRC))
+    let wts = weight.cachedStorage(in: fwd.layout(of: DNNL_ARG_WEIGHTS))
+    let dst = fwd.output(DNNL_ARG_DST)
+    var args: [Int32: Storage] = [DNNL_ARG_SRC: src, DNNL_ARG_WEIGHTS: wts, DNNL_ARG_DST: dst]
+    if let bias { args[DNNL_ARG_BIAS] = bias.storage }
+    fwd.execute(args)
+
+    var inputs = [x, weight]
+    if let bias { inputs.append(bias) }
+    return record("conv2d", output: dst, inputs: inputs) { dy in
+        var grads: [Storage?] = [nil, nil, nil]
+        if x.requiresGrad {
+            let bwd = ConvPrimitives.backwardData(g)
+            let diffSrc = bwd.output(DNNL_ARG_DIFF_SRC)
+            bwd.execute([DNNL_ARG_DIFF_DST: dy.reordered(to: bwd.layout(of: DNNL_ARG_DIFF_DST)),
+                         DNNL_ARG_WEIGHTS: weight.cachedStorage(in: bwd.layout(of: DNNL_ARG_WEIGHTS)),
+                         DNNL_ARG_DIFF_SRC: diffSrc])
+            AutodiffStats.shared.noteKernel("conv2d.backwardData")
+            grads[0] = diffSrc
+        }
+        if weight.requiresGrad || bias?.requiresGrad == true {
+            let (dw, db) = convBackwardWeights(g, src: src, dy: dy)
+            AutodiffStats.shared.noteKernel("conv2d.backwardWeights")
+            grads[1] = weight.requiresGrad ? dw : nil
+            grads[2] = db
+        }
+        return Array(grads.prefix(inputs.count))
+    }
+}
+
+/// Weight (and bias) gradients in the weight's plain layout.
+private func convBackwardWeights(_ g: ConvGeometry, src: Storage, dy: Storage) -> (Storage, Storage?) {
+    if let fast = DepthwiseBackwardWeights.run(g, src: src, dy: dy) { return fast }
+    let bwd = ConvPrimitives.backwardWeights(g)
+    let dw = bwd.output(DNNL_ARG_DIFF_WEIGHTS)
+    var args: [Int32: Storage] = [DNNL_ARG_SRC: src.reordered(to: bwd.layout(of: DNNL_ARG_SRC)),
+                                  DNNL_ARG_DIFF_DST: dy.reordered(to: bwd.layout(of: DNNL_ARG_DIFF_DST)),
+                                  DNNL_ARG_DIFF_WEIGHTS: dw]
+    var db: Storage?
+    if g.hasBias {
+        db = bwd.output(DNNL_ARG_DIFF_BIAS)
+        args[DNNL_ARG_DIFF_BIAS] = db
+    }
+    bwd.execute(args)
+    // Back to the 4-D plain (O, I/g, kH, kW) of the weight tensor.
+    let plain = dw.reordered(to: .plain(g.weightDims))
+    let as4D = Storage(aliasing: plain, as: .plain([g.outChannels, g.inChannels / g.groups, g.kernelH, g.kernelW]))
+    return (as4D, db)
+}
+
+/// The cached forward and backward primitives of a convolution geometry.
+enum ConvPrimitives {
+    static func forward(_ g: ConvGeometry, training: Bool) -> Primitive {
+        let prop = training ? dnnl_forward_training : dnnl_forward_inference
+        return try! PrimitiveCache.shared.primitive(PrimitiveKey("conv.fwd", ints: g.ints + [Int(prop.rawValue)])) {
+            try makePD(forwardDesc(g, prop: prop), "convolution forward \(g.srcDims) -> \(g.dstDims)")
+        }
+    }
+
+    /// Backward primitives need a forward descriptor as a hint; the training one is cached too.
+    private static func hint(_ g: ConvGeometry) -> dnnl_primitive_desc_t { forward(g, training: true).pd }
+
+    static func backwardData(_ g: ConvGeometry) -> Primitive {
+        try! PrimitiveCache.shared.primitive(PrimitiveKey("conv.bwd_data", ints: g.ints)) {
+            var desc = dnnl_convolution_desc_t()
+            var diffSrc = Layout.any(g.srcDims).desc, wts = Layout.any(g.weightDims).desc, diffDst = Layout.any(g.dstDims).desc
+            try dnnlCheck(dnnl_dilated_convolution_backward_data_desc_init(
+                &desc, dnnl_convolution_direct, &diffSrc, &wts, &diffDst,
+                g.dnnlStrides, g.dnnlDilates, g.padL, g.padR), "convolution backward-data desc")
+            return try makePD(desc, hint: hint(g), "convolution backward-data \(g.srcDims)")
+        }
+    }
+
+    static func backwardWeights(_ g: ConvGeometry) -> Primitive {
+        try! PrimitiveCache.shared.primitive(PrimitiveKey("conv.bwd_weights", ints: g.ints)) {
+            var desc = dnnl_convolution_desc_t()
+            var src = Layout.any(g.srcDims).desc, diffW = Layout.any(g.weightDims).desc, diffDst = Layout.any(g.dstDims).desc
+            var diffB = Layout.plain([g.outChannels]).desc
+            try withOptionalPointer(g.hasBias ? diffB : nil, &diffB) { biasPtr in
+                try dnnlCheck(dnnl_dilated_convolution_backward_weights_desc_init(
+                    &desc, dnnl_convolution_direct, &src, &diffW, biasPtr, &diffDst,
+                    g.dnnlStrides, g.dnnlDilates, g.padL, g.padR), "convolution backward-weights desc")
+            }
+            return try makePD(desc, hint: hint(g), "convolution backward-weights \(g.srcDims)")
+        }
+    }
+
+    private static func forwardDesc(_ g: ConvGeometry, prop: dnnl_prop_kind_t) throws -> dnnl_convolution_desc_t {
+        var desc = dnnl_convolution_desc_t()
+        var src = Layout.any(g.srcDims).desc, wts = Layout.any(g.weightDims).desc, dst = Layout.any(g.dstDims).desc
+        var bias = Layout.plain([g.outChannels]).desc
+        try withOptionalPointer(g.hasBias ? bias : nil, &bias) { biasPtr in
+            try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(
+                &desc, prop, dnnl_convolution_direct, &src, &wts, biasPtr, &dst,
+                g.dnnlStrides, g.dnnlDilates, g.padL, g.padR), "convolution forward desc")
+        }
+        return desc
+    }
+}
+
+/// Passes a pointer to `storage` when `value` is present, else NULL (optional descriptors).
+func withOptionalPointer<T, R>(_ value: T?, _ storage: inout T, _ body: (UnsafePointer<T>?) throws -> R) rethrows -> R {
+    if value == nil { return try body(nil) }
+    return try withUnsafePointer(to: &storage) { try body($0) }
+}
