@@ -1,1 +1,126 @@
 import GraftCore
+
+/// What a forward pass needs besides its input: whether it is training (dropout on, batch
+/// statistics in BatchNorm) and the generator that drives its randomness.
+public final class ForwardContext {
+    public var training: Bool
+    public var generator: SeededGenerator
+
+    public init(training: Bool, seed: UInt64 = 0) {
+        self.training = training
+        generator = SeededGenerator(seed: seed)
+    }
+
+    public static var inference: ForwardContext { ForwardContext(training: false) }
+}
+
+/// A layer or a model: named parameters, named buffers (state that is saved but not trained,
+/// such as BatchNorm's running statistics) and named children.
+///
+/// Names join with "." into keys that match the source framework's checkpoints
+/// ("features.0.0.weight"), so loading weights is a strict match of names and shapes.
+open class Module {
+    public private(set) var localParameters: [(name: String, tensor: Tensor)] = []
+    public private(set) var localBuffers: [(name: String, tensor: Tensor)] = []
+    public private(set) var children: [(name: String, module: Module)] = []
+
+    public init() {}
+
+    /// Subclasses run their computation here.
+    open func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
+        preconditionFailure("\(type(of: self)) does not implement forward(_:context:)")
+    }
+
+    public func callAsFunction(_ x: Tensor, context: ForwardContext) -> Tensor {
+        forward(x, context: context)
+    }
+
+    @discardableResult
+    public func registerParameter(_ name: String, _ tensor: Tensor) -> Tensor {
+        tensor.requiresGrad = true
+        localParameters.append((name, tensor))
+        return tensor
+    }
+
+    @discardableResult
+    public func registerBuffer(_ name: String, _ tensor: Tensor) -> Tensor {
+        tensor.requiresGrad = false
+        localBuffers.append((name, tensor))
+        return tensor
+    }
+
+    @discardableResult
+    public func registerChild<M: Module>(_ name: String, _ module: M) -> M {
+        children.append((name, module))
+        return module
+    }
+
+    /// Every parameter of this module and its descendants, keyed by dotted path.
+    public func namedParameters(prefix: String = "") -> [(name: String, tensor: Tensor)] {
+        localParameters.map { (prefix + $0.name, $0.tensor) }
+            + children.flatMap { $0.module.namedParameters(prefix: prefix + $0.name + ".") }
+    }
+
+    /// Every buffer of this module and its descendants, keyed by dotted path.
+    public func namedBuffers(prefix: String = "") -> [(name: String, tensor: Tensor)] {
+        localBuffers.map { (prefix + $0.name, $0.tensor) }
+            + children.flatMap { $0.module.namedBuffers(prefix: prefix + $0.name + ".") }
+    }
+
+    /// Parameters and buffers: everything a checkpoint holds.
+    public func stateTensors() -> [(name: String, tensor: Tensor)] {
+        namedParameters() + namedBuffers()
+    }
+
+    public var parameters: [Tensor] { namedParameters().map(\.tensor) }
+
+    /// Parameters that will receive gradients.
+    public var trainableParameters: [Tensor] { parameters.filter(\.requiresGrad) }
+
+    /// The descendant at a dotted path ("blocks.3"), or nil.
+    public func child(at path: String) -> Module? {
+        var module: Module = self
+        for part in path.split(separator: ".") {
+            guard let next = module.children.first(where: { $0.name == part })?.module else { return nil }
+            module = next
+        }
+        return module
+    }
+
+    /// All descendants, depth first, with their paths.
+    public func namedModules(prefix: String = "") -> [(name: String, module: Module)] {
+        [(prefix.isEmpty ? "" : String(prefix.dropLast()), self)]
+            + children.flatMap { $0.module.namedModules(prefix: prefix + $0.name + ".") }
+    }
+
+    /// Stops gradients for every parameter (or those whose key starts with one of `prefixes`).
+    public func freeze(_ prefixes: [String]? = nil) { setTrainable(false, prefixes) }
+
+    /// Lets gradients flow again for every parameter (or those under `prefixes`).
+    public func unfreeze(_ prefixes: [String]? = nil) { setTrainable(true, prefixes) }
+
+    private func setTrainable(_ trainable: Bool, _ prefixes: [String]?) {
+        for (name, tensor) in namedParameters() where prefixes?.contains(where: { matches(name, $0) }) ?? true {
+            tensor.requiresGrad = trainable
+            if !trainable { tensor.zeroGrad() }
+        }
+    }
+
+    /// Counts in the manner of Keras' summary: trainable parameters, and frozen ones plus buffers.
+    public var parameterCounts: (trainable: Int, nonTrainable: Int) {
+        let params = namedParameters().map(\.tensor)
+        let trainable = params.filter(\.requiresGrad).reduce(0) { $0 + $1.count }
+        let frozen = params.filter { !$0.requiresGrad }.reduce(0) { $0 + $1.count }
+        let buffers = namedBuffers().reduce(0) { $0 + $1.tensor.count }
+        return (trainable, frozen + buffers)
+    }
+
+    public func zeroGrad() {
+        for p in parameters { p.zeroGrad() }
+    }
+}
+
+/// "blocks.1" matches "blocks.1.conv.weight" but not "blocks.10.conv.weight".
+func matches(_ key: String, _ prefix: String) -> Bool {
+    key == prefix || key.hasPrefix(prefix.hasSuffix(".") ? prefix : prefix + ".")
+}

@@ -21,26 +21,7 @@ extension Tensor {
             return
         }
 
-        let order = topologicalOrder(from: root)
-        var pending: [ObjectIdentifier: Storage] = [ObjectIdentifier(root): seed]
-        for node in order {
-            guard let outputGrad = pending.removeValue(forKey: ObjectIdentifier(node)) else {
-                node.release()
-                continue
-            }
-            let grads = node.run(outputGrad)
-            AutodiffStats.shared.noteExecuted(node.op)
-            for (input, grad) in zip(node.inputs, grads) {
-                guard let grad, input.requiresGrad else { continue }
-                if let producer = input.gradNode {
-                    let key = ObjectIdentifier(producer)
-                    pending[key] = pending[key].map { add($0, grad) } ?? grad
-                } else {
-                    input.accumulateLeafGradient(grad)
-                }
-            }
-            node.release()
-        }
+        propagate(from: root, seed: seed, releasing: true) { leaf, grad in leaf.accumulateLeafGradient(grad) }
         // Results of the recorded ops no longer lead anywhere.
         gradNode = nil
     }
@@ -54,6 +35,32 @@ extension Tensor {
         } else {
             grad = Tensor(storage: aligned === g ? g.copy() : aligned, shape: shape)
         }
+    }
+}
+
+/// Runs the backward rules of every node that leads to `root`, in reverse topological order,
+/// handing each leaf's gradient to `deliver`. With `releasing`, each node drops what it saved as
+/// soon as it has run, so memory falls as backward proceeds.
+func propagate(from root: GradNode, seed: Storage, releasing: Bool, deliver: (Tensor, Storage) -> Void) {
+    let order = topologicalOrder(from: root)
+    var pending: [ObjectIdentifier: Storage] = [ObjectIdentifier(root): seed]
+    for node in order {
+        guard let outputGrad = pending.removeValue(forKey: ObjectIdentifier(node)) else {
+            if releasing { node.release() }
+            continue
+        }
+        let grads = node.run(outputGrad)
+        AutodiffStats.shared.noteExecuted(node.op)
+        for (input, grad) in zip(node.inputs, grads) {
+            guard let grad, input.requiresGrad else { continue }
+            if let producer = input.gradNode {
+                let key = ObjectIdentifier(producer)
+                pending[key] = pending[key].map { add($0, grad) } ?? grad
+            } else {
+                deliver(input, grad)
+            }
+        }
+        if releasing { node.release() }
     }
 }
 

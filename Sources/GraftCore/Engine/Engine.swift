@@ -30,7 +30,7 @@ public final class Engine {
     public static var dnnlVersion: String {
         guard let v = dnnl_version()?.pointee else { return "unknown" }
         let hash = v.hash.map { String(cString: $0) } ?? ""
-        return "\(v.major).\(v.minor).\(v.patch)" + (hash.isEmpty ? "" : " (\(hash.prefix(8)))")
+        return "\(v.major).\(v.minor).\(v.patch)" + (hash.isEmpty || hash == "N/A" ? "" : " (\(hash.prefix(8)))")
     }
 
     /// The instruction set oneDNN dispatches to on this CPU, as oneDNN names it.

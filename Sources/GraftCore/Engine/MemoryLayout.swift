@@ -28,13 +28,18 @@ public struct Layout {
     var dims: [Int] { fromDnnlDims(desc.dims, count: Int(desc.ndims)) }
 
     /// Bytes the buffer needs, padding included.
-    var byteCount: Int { dnnl_memory_desc_get_size(withUnsafePointer(to: desc) { $0 }) }
+    var byteCount: Int { withUnsafePointer(to: desc) { dnnl_memory_desc_get_size($0) } }
 
     var isPlain: Bool { self == Layout.plain(dims) }
 
     /// A blocked layout (channels in blocks of 8 or 16) may carry zero padding past the last
     /// channel; element-wise code on the raw buffer must keep that padding at zero.
     var isBlocked: Bool { desc.format_kind == dnnl_blocked && desc.format_desc.blocking.inner_nblks > 0 }
+
+    /// Whether the buffer holds elements past the logical dims (channels rounded up to a block).
+    var hasPadding: Bool {
+        fromDnnlDims(desc.padded_dims, count: Int(desc.ndims)) != dims
+    }
 
     /// The channel block size of a layout like nChw8c / nChw16c (blocked on dim 1 only), or nil.
     var channelBlock: Int? {

@@ -17,13 +17,9 @@ final class Storage {
         self.layout = layout
         base = nil
         byteCount = max(layout.byteCount, 4)
-        var raw: UnsafeMutableRawPointer?
-        // 64-byte alignment suits AVX-512 loads and oneDNN's own expectations.
-        precondition(posix_memalign(&raw, 64, byteCount) == 0 && raw != nil,
-                     "out of memory allocating \(byteCount) bytes")
-        data = raw!
-        // Blocked layouts carry padding that every kernel assumes to be zero.
-        if zeroed || layout.isBlocked { memset(data, 0, byteCount) }
+        data = BufferPool.shared.allocate(byteCount: byteCount)
+        // Blocked layouts may carry channel padding that every kernel assumes to be zero.
+        if zeroed || layout.hasPadding { memset(data, 0, byteCount) }
         var memory: dnnl_memory_t?
         var desc = layout.desc
         dnnlMust(dnnl_memory_create(&memory, &desc, Engine.shared.engine, data), "dnnl_memory_create")
@@ -46,7 +42,7 @@ final class Storage {
 
     deinit {
         dnnl_memory_destroy(memory)
-        if base == nil { free(data) }
+        if base == nil { BufferPool.shared.release(data, byteCount: byteCount) }
     }
 
     /// Number of floats in the physical buffer, padding included.

@@ -66,6 +66,8 @@ func runBinary(_ alg: dnnl_alg_kind_t, _ a: Storage, _ b: Storage) -> Storage {
 
 /// Sums `src` over the dimensions where `target` has size 1.
 func reduceSum(_ src: Storage, to target: Layout) -> Storage {
+    let s = src.layout.dims, t = target.dims
+    if s.count == 4, t == [s[0], s[1], 1, 1] { return sumOverImage(src, to: target) }
     let key = PrimitiveKey("reduce.sum", layouts: [src.layout, target])
     let prim = try! PrimitiveCache.shared.primitive(key) {
         var desc = dnnl_reduction_desc_t()
@@ -75,5 +77,25 @@ func reduceSum(_ src: Storage, to target: Layout) -> Storage {
     }
     let dst = Storage(layout: target)
     prim.execute([DNNL_ARG_SRC: src, DNNL_ARG_DST: dst])
+    return dst
+}
+
+/// (N, C, H, W) -> (N, C, 1, 1) sums through oneDNN's average pooling, which has fast kernels for
+/// blocked layouts where the generic reduction has none (squeeze-excite backward).
+private func sumOverImage(_ src: Storage, to target: Layout) -> Storage {
+    let d = src.layout.dims
+    let key = PrimitiveKey("reduce.image", layouts: [src.layout, target])
+    let prim = try! PrimitiveCache.shared.primitive(key) {
+        var desc = dnnl_pooling_v2_desc_t()
+        var s = src.layout.desc, t = target.desc
+        let hw: [dnnl_dim_t] = [dnnl_dim_t(d[2]), dnnl_dim_t(d[3])], zero: [dnnl_dim_t] = [0, 0], one: [dnnl_dim_t] = [1, 1]
+        try dnnlCheck(dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_inference, dnnl_pooling_avg_include_padding,
+                                                        &s, &t, one, hw, zero, zero, zero), "image-sum pooling desc")
+        return try makePD(desc, "sum over \(d) to \(target.dims)")
+    }
+    let dst = Storage(layout: target)
+    prim.execute([DNNL_ARG_SRC: src, DNNL_ARG_DST: dst])
+    let area = Float(d[2] * d[3])
+    for i in 0..<dst.floatCount { dst.floats[i] *= area }
     return dst
 }

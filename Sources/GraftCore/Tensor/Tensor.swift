@@ -66,9 +66,13 @@ public final class Tensor {
         return values[0]
     }
 
+    /// Whether the elements lie in row-major order of the logical shape (parameters do; in-place
+    /// updates need it).
+    public var isPlainLayout: Bool { storage.layout.isPlain }
+
     /// A description of the physical layout, such as "plain" or "blocked(C by 16)".
     public var layoutDescription: String {
-        if storage.layout.isPlain { return "plain" }
+        if isPlainLayout { return "plain" }
         if let b = storage.layout.channelBlock { return "blocked(C by \(b))" }
         return "blocked"
     }
@@ -88,7 +92,7 @@ public final class Tensor {
 
     /// Runs `body` on the raw buffer of a plain tensor (parameters, optimizer state), in place.
     public func withUnsafeMutableBuffer<R>(_ body: (UnsafeMutableBufferPointer<Float>) throws -> R) rethrows -> R {
-        precondition(storage.layout.isPlain, "in-place access needs a plain tensor")
+        precondition(isPlainLayout, "in-place access needs a plain tensor")
         defer { version += 1 }
         return try body(UnsafeMutableBufferPointer(start: storage.floats, count: count))
     }

@@ -1,2 +1,0 @@
-#include "GraftKernels.h"
-void graft_kernels_placeholder(void) {}

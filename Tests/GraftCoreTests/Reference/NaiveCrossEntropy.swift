@@ -1,0 +1,22 @@
+import Foundation
+
+/// PyTorch's CrossEntropyLoss(weight:, label_smoothing:) with mean reduction, in double:
+/// per example (1 - e) w[y] (-log p_y) + e / K sum_j w[j] (-log p_j), divided by sum_i w[y_i].
+func naiveSoftmaxCrossEntropy(_ logits: RefTensor, labels: [Int], labelSmoothing: Double,
+                              classWeights: [Double]?) -> RefTensor {
+    let (n, k) = (logits.shape[0], logits.shape[1])
+    let w = classWeights ?? [Double](repeating: 1, count: k)
+    var total = 0.0, weightSum = 0.0
+    for i in 0..<n {
+        let row = Array(logits.data[(i * k)..<((i + 1) * k)])
+        let top = row.max()!
+        let logSum = top + log(row.map { exp($0 - top) }.reduce(0, +))
+        let logP = row.map { $0 - logSum }
+        let y = labels[i]
+        var smooth = 0.0
+        for j in 0..<k { smooth -= w[j] * logP[j] }
+        total += (1 - labelSmoothing) * w[y] * -logP[y] + labelSmoothing / Double(k) * smooth
+        weightSum += w[y]
+    }
+    return RefTensor(shape: [1], data: [total / weightSum])
+}
