@@ -9,11 +9,14 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // C layer: oneDNN 2.x (no pkg-config file, so a hand-written module map) and our own kernels.
         .systemLibrary(name: "CDNNL", path: "Sources/CDNNL"),
         .target(name: "CGraftKernels", path: "Sources/CGraftKernels"),
+        .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
+        .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
 
         // Tensor, engine, ops and autodiff.
         .target(name: "GraftCore", dependencies: ["CDNNL", "CGraftKernels"]),
@@ -21,8 +24,16 @@ let package = Package(
         .target(name: "GraftNN", dependencies: ["GraftCore"]),
         // Optimizers and learning-rate schedules.
         .target(name: "GraftOptim", dependencies: ["GraftCore"]),
-        // The umbrella library users import, plus the benchmarks it exposes.
-        .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftOptim"]),
+        // Checkpoints: PyTorch files read without executing code, safetensors read and written.
+        .target(name: "GraftCheckpoint", dependencies: [
+            "GraftCore", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
+        // Image folders, decoding, preprocessing, augmentation and the batch loader.
+        .target(name: "GraftData", dependencies: ["GraftCore", "CTurboJPEG", "CPNG"]),
+        // Pretrained backbones and their preprocessing.
+        .target(name: "GraftModels", dependencies: ["GraftNN", "GraftCheckpoint"]),
+        // The umbrella library users import.
+        .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels"]),
         // The command-line tool: a thin layer over the library.
         .executableTarget(name: "graft", dependencies: [
             "Graft",
@@ -32,5 +43,8 @@ let package = Package(
         .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore"]),
         .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftOptim"]),
         .testTarget(name: "GraftOptimTests", dependencies: ["GraftOptim", "GraftNN"]),
+        .testTarget(name: "GraftCheckpointTests", dependencies: ["GraftCheckpoint"]),
+        .testTarget(name: "GraftDataTests", dependencies: ["GraftData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GraftModelsTests", dependencies: ["GraftModels"], resources: [.copy("Fixtures")]),
     ]
 )

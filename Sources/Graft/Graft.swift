@@ -1,6 +1,9 @@
 @_exported import GraftCore
 @_exported import GraftNN
 @_exported import GraftOptim
+@_exported import GraftCheckpoint
+@_exported import GraftData
+@_exported import GraftModels
 
 /// Graft's version, shown by `graft info`.
 public let graftVersion = "0.1.0"
