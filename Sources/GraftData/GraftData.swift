@@ -1,1 +1,12 @@
-import GraftCore
+// GraftData: image folders in, normalized batches out.
+//
+//   Decoding/       JPEG (TurboJPEG) and PNG (libpng) to 8-bit RGB, EXIF orientation, the
+//                   decompression-bomb guard, errors that name the file
+//   Encoding/       PNG and JPEG writers (demo dataset, synthetic benchmark photos, tests)
+//   Dataset/        ImageFolder: discovery of classes and files, splits, verification, warnings
+//   Preprocessing/  Preprocessing (a backbone's input description), antialiased Resampler
+//   Augmentation/   Augmentation presets and transforms; ImageTransform renders one sample
+//   Randomness/     seeded streams per (seed, epoch, sample), so batches are reproducible
+//   Loading/        DataLoader: background threads, bounded prefetch, decoded-image cache
+//   Demo/           FashionMNIST writer from Debian's dataset-fashion-mnist
+//   Benchmark/      DataBenchmark: images per second of decode + augment + batch

@@ -1,0 +1,116 @@
+import Foundation
+
+/// A dataset read from folders, the equivalent of Keras' `image_dataset_from_directory` and
+/// torchvision's `ImageFolder`. Two layouts are recognised:
+///
+///     root/<class>/<image>                          (validation held out by fraction, if asked)
+///     root/train/<class>/<image>, root/validation/<class>/<image>, root/test/<class>/<image>
+///
+/// Discovery never prints: warnings (one line per skipped image, a summary, class imbalance)
+/// are collected in `warnings` for the caller to show.
+public struct ImageFolder: Sendable {
+    public enum Layout: String, Sendable {
+        case classFolders = "root/<class>"
+        case splitFolders = "root/train|validation|test/<class>"
+    }
+
+    public let root: URL
+    public let layout: Layout
+    /// Sorted class folder names; a label is an index into this list.
+    public let classNames: [String]
+    public let train: ImageDataset
+    public let validation: ImageDataset?
+    public let test: ImageDataset?
+    /// Human-readable warnings, one per line, in a reproducible order.
+    public let warnings: [String]
+    /// Images left out because they could not be decoded.
+    public let skipped: [ImageDecodingError]
+
+    static let trainNames = ["train", "training"]
+    static let validationNames = ["validation", "val", "valid"]
+    static let testNames = ["test", "testing"]
+
+    public init(root: URL, options: ImageFolderOptions = ImageFolderOptions()) throws {
+        guard FolderListing.isFolder(root) else { throw DatasetError.notAFolder(path: root.path) }
+        if let fraction = options.validationFraction, !(fraction > 0 && fraction < 1) {
+            throw DatasetError.invalidValidationFraction(fraction)
+        }
+        let topLevel = try FolderListing.subfolders(of: root)
+        func split(_ names: [String]) -> URL? {
+            topLevel.first { names.contains($0.lowercased()) }.map { root.appendingPathComponent($0) }
+        }
+        var warnings: [String] = []
+        var skipped: [ImageDecodingError] = []
+        let trainFolder = split(Self.trainNames)
+        let reader = SplitReader(options: options)
+
+        if let trainFolder {
+            layout = .splitFolders
+            let classNames = try FolderListing.subfolders(of: trainFolder)
+            guard classNames.count >= 2 else { throw DatasetError.tooFewClasses(root: trainFolder.path, found: classNames) }
+            var train = try reader.read(trainFolder, classNames: classNames, splitName: "train", requireAll: true)
+            var validation: ImageDataset?
+            if let folder = split(Self.validationNames) {
+                validation = try reader.read(folder, classNames: classNames, splitName: "validation", requireAll: true)
+            }
+            let test = try split(Self.testNames).map {
+                try reader.read($0, classNames: classNames, splitName: "test", requireAll: false)
+            }
+            if validation == nil, let fraction = options.validationFraction {
+                (train, validation) = try StratifiedSplit.split(train, fraction: fraction, seed: options.seed) {
+                    trainFolder.appendingPathComponent(classNames[$0]).path
+                }
+            }
+            self.classNames = classNames
+            self.train = train
+            self.validation = validation
+            self.test = test
+        } else {
+            layout = .classFolders
+            let classNames = topLevel
+            guard classNames.count >= 2 else { throw DatasetError.tooFewClasses(root: root.path, found: classNames) }
+            var train = try reader.read(root, classNames: classNames, splitName: "train", requireAll: true)
+            var validation: ImageDataset?
+            if let fraction = options.validationFraction {
+                (train, validation) = try StratifiedSplit.split(train, fraction: fraction, seed: options.seed) {
+                    root.appendingPathComponent(classNames[$0]).path
+                }
+            }
+            self.classNames = classNames
+            self.train = train
+            self.validation = validation
+            self.test = nil
+        }
+        warnings += reader.warnings
+        skipped += reader.skipped
+        if !skipped.isEmpty {
+            let total = skipped.count + train.count + (validation?.count ?? 0) + (test?.count ?? 0)
+            warnings.append("skipped \(skipped.count) of \(total) images that could not be decoded")
+        }
+        warnings += ClassBalance.warnings(for: train, ratio: options.imbalanceWarningRatio)
+        self.root = root
+        self.warnings = warnings
+        self.skipped = skipped
+    }
+
+    /// A few lines describing the splits and the class counts, for the CLI to print.
+    public var summary: String {
+        var lines = ["\(root.path): \(classNames.count) classes, layout \(layout.rawValue)"]
+        let splits: [(String, ImageDataset?)] = [("train", train), ("validation", validation), ("test", test)]
+        for (name, dataset) in splits {
+            guard let dataset else { continue }
+            lines.append("  \(name): \(dataset.count) images")
+        }
+        let width = classNames.map(\.count).max() ?? 0
+        let validationCounts = validation?.classCounts
+        let testCounts = test?.classCounts
+        for (label, name) in classNames.enumerated() {
+            var line = "    " + name.padding(toLength: width, withPad: " ", startingAt: 0)
+                + "  train \(train.classCounts[label])"
+            if let validationCounts { line += "  validation \(validationCounts[label])" }
+            if let testCounts { line += "  test \(testCounts[label])" }
+            lines.append(line)
+        }
+        return lines.joined(separator: "\n")
+    }
+}

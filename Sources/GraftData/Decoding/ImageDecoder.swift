@@ -1,0 +1,46 @@
+import Foundation
+
+/// Decodes JPEG and PNG files into 8-bit RGB. Stateless and safe to call from many threads at
+/// once: each call owns its codec handle.
+public enum ImageDecoder {
+    /// Reads and decodes the file at `url`.
+    public static func decode(contentsOf url: URL, options: DecodingOptions = DecodingOptions()) throws -> RGBImage {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw ImageDecodingError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
+        }
+        return try decode(data, name: url.path, options: options)
+    }
+
+    /// Decodes an encoded image held in memory; `name` is used in error messages.
+    public static func decode(_ data: Data, name: String = "<memory>", options: DecodingOptions = DecodingOptions()) throws -> RGBImage {
+        try data.withUnsafeBytes { bytes in
+            switch ImageFormat(sniffing: bytes) {
+            case .jpeg: return try JPEGDecoder.decode(bytes, name: name, options: options)
+            case .png: return try PNGDecoder.decode(bytes, name: name, options: options)
+            case nil:
+                let head = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
+                throw ImageDecodingError.notAnImage(file: name, leadingBytes: head.isEmpty ? "none: the file is empty" : head)
+            }
+        }
+    }
+
+    /// The size of the image without decoding its pixels (after EXIF orientation for JPEG).
+    public static func dimensions(contentsOf url: URL, options: DecodingOptions = DecodingOptions()) throws -> (width: Int, height: Int) {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw ImageDecodingError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
+        }
+        return try data.withUnsafeBytes { bytes in
+            switch ImageFormat(sniffing: bytes) {
+            case .jpeg: return try JPEGDecoder.dimensions(bytes, name: url.path, options: options)
+            case .png: return try PNGDecoder.dimensions(bytes, name: url.path, options: options)
+            case nil:
+                let head = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
+                throw ImageDecodingError.notAnImage(file: url.path, leadingBytes: head.isEmpty ? "none: the file is empty" : head)
+            }
+        }
+    }
+}

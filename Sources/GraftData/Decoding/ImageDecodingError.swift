@@ -1,0 +1,36 @@
+import Foundation
+
+/// Why an image could not be decoded. Every case names the file, so that a warning line or a
+/// thrown error points the user at the one image to fix or delete.
+public enum ImageDecodingError: Error, Equatable, CustomStringConvertible {
+    case unreadable(file: String, reason: String)
+    case notAnImage(file: String, leadingBytes: String)
+    case corrupt(file: String, format: String, reason: String)
+    case tooManyPixels(file: String, width: Int, height: Int, limit: Int)
+
+    public var file: String {
+        switch self {
+        case .unreadable(let file, _), .notAnImage(let file, _), .corrupt(let file, _, _),
+             .tooManyPixels(let file, _, _, _):
+            return file
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .unreadable(let file, let reason):
+            return "\(file): cannot read the file (\(reason))"
+        case .notAnImage(let file, let leadingBytes):
+            return "\(file): not a JPEG or PNG image (it starts with bytes \(leadingBytes))"
+        case .corrupt(let file, let format, let reason):
+            return "\(file): corrupt or truncated \(format) (\(reason))"
+        case .tooManyPixels(let file, let width, let height, let limit):
+            return "\(file): \(width)x\(height) is \(width * height) pixels, over the limit of \(limit) "
+                + "(a guard against decompression bombs; raise DecodingOptions.pixelLimit if the image is genuine)"
+        }
+    }
+}
+
+extension ImageDecodingError: LocalizedError {
+    public var errorDescription: String? { description }
+}

@@ -1,0 +1,18 @@
+import GraftCore
+
+/// One batch from the loader.
+public struct Batch {
+    /// (N, 3, height, width) float32, normalized.
+    public let images: Tensor
+    /// The class index of each image (for a mixed batch: of the image before mixing; use `targets`).
+    public let labels: [Int]
+    /// Soft targets (N, classes) when MixUp or CutMix mixed this batch; nil otherwise.
+    public let targets: Tensor?
+    /// Which dataset samples the batch holds, in order.
+    public let sampleIndices: [Int]
+    public let epoch: Int
+    /// Position of the batch within its epoch.
+    public let index: Int
+
+    public var count: Int { labels.count }
+}

@@ -1,0 +1,66 @@
+import GraftCore
+import GraftData
+import GraftNN
+
+/// A named group of layers that freezing can address: "stem", "blocks.0", ..., "head".
+public struct BlockGroup: Sendable {
+    public let name: String
+    /// The parameter-key prefixes of the layers in the group.
+    public let prefixes: [String]
+}
+
+/// An ImageNet-pretrained network whose classifier can be cut off and replaced.
+///
+/// Parameter names match the source checkpoint's keys, so pretrained weights load by a strict
+/// match of names and shapes.
+public protocol Backbone: Module {
+    /// The name used on the command line and in saved models ("efficientnet-lite0").
+    var architecture: String { get }
+    /// Width of the pooled features, what a new head receives.
+    var featureWidth: Int { get }
+    /// The layers in order, grouped for freezing.
+    var blockGroups: [BlockGroup] { get }
+    /// How images must be sized and normalized for this network's pretrained weights.
+    var preprocessing: Preprocessing { get }
+    /// Key prefixes of the ImageNet classifier that transfer learning replaces.
+    var classifierPrefixes: [String] { get }
+    /// Everything before the classifier: (N, 3, H, W) images to (N, featureWidth) pooled features.
+    func features(_ x: Tensor, context: ForwardContext) -> Tensor
+}
+
+extension Backbone {
+    /// Parameters and buffers of the feature extractor, without the ImageNet classifier.
+    public func featureStateTensors() -> [(name: String, tensor: Tensor)] {
+        stateTensors().filter { entry in !classifierPrefixes.contains { entry.name.hasPrefix($0) } }
+    }
+
+    /// The group names, in network order.
+    public var blockNames: [String] { blockGroups.map(\.name) }
+
+    /// Freezes every group, then unfreezes the last `count` (0 freezes the whole feature extractor).
+    public func freezeAllBut(last count: Int) {
+        let groups = blockGroups
+        freeze(groups.flatMap(\.prefixes))
+        unfreeze(groups.suffix(max(0, count)).flatMap(\.prefixes))
+    }
+}
+
+/// conv -> BatchNorm -> optional activation, named "0", "1" as torchvision's Conv2dNormActivation.
+final class ConvNormActivation: Module {
+    init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1,
+         padding: Padding? = nil, epsilon: Float, activation: Activation?, generator: inout SeededGenerator) {
+        super.init()
+        registerChild("0", Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: (kernel, kernel),
+                                  stride: (stride, stride), padding: padding ?? .symmetric(height: kernel / 2, width: kernel / 2),
+                                  groups: groups, bias: false, generator: &generator))
+        registerChild("1", BatchNorm2d(features: outChannels, epsilon: epsilon))
+        activationKind = activation
+    }
+
+    private var activationKind: Activation?
+
+    override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
+        let y = children[1].module(children[0].module(x, context: context), context: context)
+        return activationKind.map { activation(y, $0) } ?? y
+    }
+}

@@ -1,0 +1,80 @@
+import GraftCore
+import GraftData
+import GraftNN
+
+/// MobileNetV2 (width 1.0) with torchvision's module names (`features.N...`, `classifier.1`), so
+/// torchvision's ImageNet checkpoint loads as it is. Symmetric padding, BatchNorm epsilon 1e-5.
+public final class MobileNetV2: Module, Backbone {
+    public let architecture = "mobilenetv2"
+    public let featureWidth = 1280
+    private let body: Sequential
+    private let dropout = Dropout(0.2)
+    private let classifier: Linear
+
+    public init(classes: Int = 1000, seed: UInt64 = 0) {
+        var g = SeededGenerator(seed: seed)
+        var layers: [Module] = [ConvNormActivation(3, 32, kernel: 3, stride: 2, epsilon: 1e-5, activation: .relu6, generator: &g)]
+        var inChannels = 32
+        // (expansion, output channels, repeats, first stride), torchvision's table.
+        for (t, c, n, s) in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)] {
+            for i in 0..<n {
+                layers.append(InvertedResidual(inChannels, c, stride: i == 0 ? s : 1, expansion: t, generator: &g))
+                inChannels = c
+            }
+        }
+        layers.append(ConvNormActivation(inChannels, 1280, kernel: 1, epsilon: 1e-5, activation: .relu6, generator: &g))
+        body = Sequential(layers)
+        classifier = Linear(inFeatures: 1280, outFeatures: classes, generator: &g)
+        super.init()
+        registerChild("features", body)
+        // torchvision's classifier is Sequential(Dropout, Linear): the Linear is "classifier.1".
+        let head = registerChild("classifier", Module())
+        head.registerChild("0", dropout)
+        head.registerChild("1", classifier)
+    }
+
+    public var blockGroups: [BlockGroup] {
+        let count = body.children.count
+        return [BlockGroup(name: "stem", prefixes: ["features.0"])]
+            + (1..<(count - 1)).map { BlockGroup(name: "blocks.\($0 - 1)", prefixes: ["features.\($0)"]) }
+            + [BlockGroup(name: "head", prefixes: ["features.\(count - 1)"])]
+    }
+
+    public var preprocessing: Preprocessing { .imageNet }
+
+    public var classifierPrefixes: [String] { ["classifier."] }
+
+    public func features(_ x: Tensor, context: ForwardContext) -> Tensor {
+        globalAvgPool2d(body(x, context: context))
+    }
+
+    public override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
+        classifier(dropout(features(x, context: context), context: context), context: context)
+    }
+}
+
+/// torchvision's InvertedResidual: [1x1 expand] -> 3x3 depthwise -> 1x1 project, under "conv".
+final class InvertedResidual: Module {
+    private let body: Sequential
+    private let residual: Bool
+
+    init(_ inChannels: Int, _ outChannels: Int, stride: Int, expansion: Int, generator g: inout SeededGenerator) {
+        let mid = inChannels * expansion
+        var layers: [Module] = []
+        if expansion != 1 {
+            layers.append(ConvNormActivation(inChannels, mid, kernel: 1, epsilon: 1e-5, activation: .relu6, generator: &g))
+        }
+        layers.append(ConvNormActivation(mid, mid, kernel: 3, stride: stride, groups: mid, epsilon: 1e-5, activation: .relu6, generator: &g))
+        layers.append(Conv2d(inChannels: mid, outChannels: outChannels, kernelSize: (1, 1), bias: false, generator: &g))
+        layers.append(BatchNorm2d(features: outChannels, epsilon: 1e-5))
+        body = Sequential(layers)
+        residual = stride == 1 && inChannels == outChannels
+        super.init()
+        registerChild("conv", body)
+    }
+
+    override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
+        let y = body(x, context: context)
+        return residual ? add(y, x) : y
+    }
+}
