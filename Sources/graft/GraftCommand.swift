@@ -7,7 +7,7 @@ struct GraftCommand: ParsableCommand {
         commandName: "graft",
         abstract: "Transfer learning and fine-tuning of pretrained image classifiers.",
         version: graftVersion,
-        subcommands: [Info.self, Classify.self, Weights.self, Bench.self])
+        subcommands: [Info.self, Classify.self, DataCommand.self, Weights.self, Bench.self])
 }
 
 /// Options every command that computes shares.

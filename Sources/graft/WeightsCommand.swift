@@ -16,7 +16,7 @@ struct WeightsList: ParsableCommand {
         print("cache: \(cache.root.path) (set GRAFT_HOME to move it)")
         for file in PackagedFiles.all {
             let state = cache.isPresent(file) ? "present" : "missing"
-            print("\(file.name.padding(toLength: 20, withPad: " ", startingAt: 0)) \(state.padding(toLength: 8, withPad: " ", startingAt: 0)) \(file.description)")
+            print("\(file.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(state.padding(toLength: 8, withPad: " ", startingAt: 0)) \(file.description)")
         }
     }
 }

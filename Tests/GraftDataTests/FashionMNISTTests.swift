@@ -24,10 +24,18 @@ final class FashionMNISTTests: XCTestCase {
         let pixel = first.pixel(x: 16, y: 16)
         XCTAssertTrue(pixel.red == pixel.green && pixel.green == pixel.blue, "grey replicated to RGB")
 
+        XCTAssertThrowsError(try FashionMNIST.writeImageFolder(to: root, perClass: 2)) { error in
+            XCTAssertTrue("\(error)".contains("not empty"), "\(error)")
+        }
+        try FashionMNIST.writeImageFolder(to: root, perClass: 2, validationPerClass: 1, testPerClass: 1, replacingExisting: true)
+        XCTAssertEqual(try ImageFolder(root: root).train.count, 20, "no image of the first export lingers")
+
         // Same arguments, same files.
         let again = try makeTemporaryFolder()
         defer { try? FileManager.default.removeItem(at: again) }
         try FashionMNIST.writeImageFolder(to: again, perClass: 4, size: 32, validationPerClass: 2, testPerClass: 1)
+        try FashionMNIST.writeImageFolder(to: root, perClass: 4, size: 32, validationPerClass: 2, testPerClass: 1,
+                                          replacingExisting: true)
         let relative = folder.train.samples[5].url.path.dropFirst(root.path.count)
         XCTAssertEqual(try Data(contentsOf: folder.train.samples[5].url), try Data(contentsOf: URL(fileURLWithPath: again.path + relative)))
     }

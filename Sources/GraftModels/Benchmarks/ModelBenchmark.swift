@@ -1,0 +1,152 @@
+import Foundation
+import GraftCore
+import GraftNN
+import GraftOptim
+
+/// What one benchmark step does, the four ways transfer learning uses a backbone.
+public enum ModelBenchmarkMode: String, CaseIterable, Sendable {
+    /// Forward only, nothing recorded for backward.
+    case inference
+    /// The backbone frozen and run without recording; only the new head trains.
+    case head
+    /// The last three block groups and the new head train; BatchNorm everywhere keeps its running
+    /// statistics, as when fine-tuning on top of a frozen base.
+    case lastBlocks = "last-blocks"
+    /// Every layer trains, BatchNorm with batch statistics.
+    case full
+}
+
+/// One benchmark's outcome.
+public struct ModelBenchmarkResult: Equatable, Sendable {
+    public let backbone: BackboneKind
+    public let mode: ModelBenchmarkMode
+    public let batchSize: Int
+    public let imageSize: Int
+    public let imagesPerSecond: Double
+    /// The process's peak resident memory so far (VmHWM), in MiB: it includes everything the
+    /// process did before, so run one benchmark per process to compare modes.
+    public let peakRSSMB: Double
+
+    /// The object `graft bench model --json` promises, keys in the documented order (JSONEncoder
+    /// does not keep an order). Both strings are enum raw values, so nothing needs escaping.
+    public var json: String {
+        "{\"backbone\": \"\(backbone.rawValue)\", \"mode\": \"\(mode.rawValue)\", \"batch_size\": \(batchSize), "
+            + "\"image_size\": \(imageSize), \"images_per_second\": \(String(format: "%.2f", imagesPerSecond)), "
+            + "\"peak_rss_mb\": \(String(format: "%.1f", peakRSSMB))}"
+    }
+}
+
+public enum ModelBenchmarkError: Error, CustomStringConvertible {
+    case invalidSetting(String)
+    case peakMemoryUnavailable(String)
+
+    public var description: String {
+        switch self {
+        case let .invalidSetting(why): return "invalid model benchmark setting: \(why)"
+        case let .peakMemoryUnavailable(why): return "cannot read the process's peak memory: \(why)"
+        }
+    }
+}
+
+/// `graft bench model`: the median time of one step on random data, for a backbone with a new
+/// classification head. Weights are random, so a backbone whose weights are not on this machine
+/// is measured all the same; speed does not depend on the values.
+public struct ModelBenchmark: Sendable {
+    public var backbone: BackboneKind
+    public var mode: ModelBenchmarkMode
+    public var batchSize: Int
+    public var imageSize: Int
+    public var iterations: Int
+    /// Untimed steps first: they create the optimizer's state and fill the buffer pool.
+    public var warmupIterations: Int
+    /// Outputs of the new head; small, as in a typical transfer-learning task.
+    public var classes: Int
+
+    public init(backbone: BackboneKind, mode: ModelBenchmarkMode, batchSize: Int = 32, imageSize: Int = 224,
+                iterations: Int = 10, warmupIterations: Int = 2, classes: Int = 10) {
+        self.backbone = backbone
+        self.mode = mode
+        self.batchSize = batchSize
+        self.imageSize = imageSize
+        self.iterations = iterations
+        self.warmupIterations = warmupIterations
+        self.classes = classes
+    }
+
+    public func run() throws -> ModelBenchmarkResult {
+        guard batchSize > 0, imageSize > 0, iterations > 0, warmupIterations >= 0, classes > 1 else {
+            throw ModelBenchmarkError.invalidSetting(
+                "batch size \(batchSize), image size \(imageSize), iterations \(iterations), warm-up \(warmupIterations) "
+                    + "and classes \(classes) must be positive (warm-up may be 0, classes at least 2)")
+        }
+        let step = makeStep()
+        let milliseconds = medianMilliseconds(iterations: iterations, warmup: warmupIterations, step)
+        return ModelBenchmarkResult(
+            backbone: backbone, mode: mode, batchSize: batchSize, imageSize: imageSize,
+            imagesPerSecond: Double(batchSize) * 1000 / milliseconds, peakRSSMB: try peakResidentMegabytes())
+    }
+
+    /// Builds the model, optimizer and data once, and returns the work of one step, so the timed
+    /// loop does nothing a real training loop would not.
+    private func makeStep() -> () -> Void {
+        let model = backbone.make()
+        var generator = SeededGenerator(seed: 1)
+        let head = Linear(inFeatures: model.featureWidth, outFeatures: classes, generator: &generator)
+        let images = Tensor.normal([batchSize, 3, imageSize, imageSize], generator: &generator)
+        let labels = (0..<batchSize).map { _ in Int(generator.next() % UInt64(classes)) }
+
+        switch mode {
+        case .inference:
+            return { _ = GradMode.withoutGradients { head(model.features(images, context: .inference), context: .inference) } }
+        case .head:
+            model.freeze()
+            let optimizer = Adam(parameters: head.namedParameters())
+            let context = ForwardContext(training: true)
+            return {
+                let features = GradMode.withoutGradients { model.features(images, context: .inference) }
+                trainStep(optimizer) { softmaxCrossEntropy(head(features, context: context), labels: labels) }
+            }
+        case .lastBlocks, .full:
+            if mode == .lastBlocks {
+                model.freezeAllBut(last: 3)
+                for case let norm as BatchNorm2d in model.namedModules().map(\.module) { norm.usesRunningStatistics = true }
+            }
+            let optimizer = Adam(parameters: trainableFeatureParameters(of: model) + head.namedParameters())
+            let context = ForwardContext(training: true)
+            return {
+                trainStep(optimizer) {
+                    softmaxCrossEntropy(head(model.features(images, context: context), context: context), labels: labels)
+                }
+            }
+        }
+    }
+}
+
+private func trainStep(_ optimizer: any Optimizer, loss: () -> Tensor) {
+    loss().backward()
+    GradMode.withoutGradients { optimizer.step() }
+    optimizer.zeroGrad()
+}
+
+/// The backbone's own ImageNet classifier is left out: the new head replaces it.
+private func trainableFeatureParameters(of model: any Backbone) -> [(name: String, tensor: Tensor)] {
+    model.namedParameters().filter { entry in
+        entry.tensor.requiresGrad && !model.classifierPrefixes.contains { entry.name.hasPrefix($0) }
+    }
+}
+
+/// VmHWM from /proc/self/status: the most resident memory the process has had.
+private func peakResidentMegabytes() throws -> Double {
+    let status: String
+    do {
+        status = try String(contentsOfFile: "/proc/self/status", encoding: .utf8)
+    } catch {
+        throw ModelBenchmarkError.peakMemoryUnavailable("/proc/self/status: \(error)")
+    }
+    guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+          let kilobytes = line.split(whereSeparator: \.isWhitespace).dropFirst().first.flatMap({ Double($0) })
+    else {
+        throw ModelBenchmarkError.peakMemoryUnavailable("no VmHWM line in /proc/self/status")
+    }
+    return kilobytes / 1024
+}

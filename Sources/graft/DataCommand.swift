@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import Graft
+
+struct DataCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data", abstract: "Datasets.", subcommands: [FashionMNISTFolder.self])
+}
+
+struct FashionMNISTFolder: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "fashion-mnist",
+        abstract: "Write Fashion-MNIST (Debian's dataset-fashion-mnist, installed when missing) as a PNG image folder.",
+        discussion: "OUT gets train/, validation/ and test/, each with one folder per class.")
+
+    @Argument(help: "The folder to write.") var out: String
+    @Option(help: "Training images per class (validation and test get a fifth of it each).") var perClass = 300
+    @Option(help: "Side of the written images in pixels (Fashion-MNIST is 28x28).") var size = 28
+    @Flag(help: "Replace the folder's contents if it is not empty.") var force = false
+
+    func validate() throws {
+        guard perClass > 0 else { throw ValidationError("--per-class must be positive, not \(perClass)") }
+        guard size >= 8 else { throw ValidationError("--size must be at least 8, not \(size)") }
+    }
+
+    func run() throws {
+        if !FashionMNIST.isInstalled() {
+            print("graft: installing Debian's dataset-fashion-mnist")
+            try FashionMNIST.install()
+        }
+        let summary = try FashionMNIST.writeImageFolder(to: URL(fileURLWithPath: out), perClass: perClass, size: size,
+                                                        replacingExisting: force)
+        print("wrote \(summary.totalImages) images to \(summary.root.path)")
+    }
+}
+
+struct BenchData: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "data",
+        abstract: "Images per second of decoding, augmentation and batching at 224x224 with the loader's threads.")
+
+    @Argument(help: "An image folder (one sub-folder per class).") var directory: String
+    @Option(help: "Loader threads.") var threads = 2
+    @Option(help: "Batch size.") var batchSize = 32
+    @Option(help: "Batches to time.") var batches = 20
+    @Option(help: "Augmentation preset: none, light or strong.") var augmentation = "light"
+
+    func run() throws {
+        guard let preset = Augmentation.preset(named: augmentation) else {
+            throw ValidationError("unknown augmentation '\(augmentation)'; use none, light or strong")
+        }
+        let result = try DataBenchmark.run(directory: URL(fileURLWithPath: directory), threads: threads,
+                                           batchSize: batchSize, batches: batches, augmentation: preset)
+        print(result)
+    }
+}
