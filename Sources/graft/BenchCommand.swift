@@ -27,8 +27,10 @@ struct BenchOps: ParsableCommand {
         }
         let results = OpBenchmark.run(batch: batchSize, iterations: iterations, filter: filter) { r in
             guard !json else { return }
+            // A backward that only passes the gradient on (add) does no work worth a rate.
+            let backwardRate = r.backwardMs < 0.01 ? "pass-through" : "\(fmt(r.backwardRate)) \(r.unit)"
             print(pad(r.op, 26) + pad(r.shape, 30) + lpad(fmt(r.forwardMs), 9) + lpad(fmt(r.backwardMs), 9)
-                  + lpad("\(fmt(r.forwardRate)) \(r.unit)", 16) + lpad("\(fmt(r.backwardRate)) \(r.unit)", 16))
+                  + lpad("\(fmt(r.forwardRate)) \(r.unit)", 16) + lpad(backwardRate, 16))
         }
         if json {
             let encoder = JSONEncoder()

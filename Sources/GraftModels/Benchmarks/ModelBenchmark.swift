@@ -3,7 +3,8 @@ import GraftCore
 import GraftNN
 import GraftOptim
 
-/// What one benchmark step does, the four ways transfer learning uses a backbone.
+/// What one benchmark step does, the four ways transfer learning uses a backbone. Every mode runs
+/// the backbone's features and a new head, the model a user trains and then serves.
 public enum ModelBenchmarkMode: String, CaseIterable, Sendable {
     /// Forward only, nothing recorded for backward.
     case inference
