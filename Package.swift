@@ -35,8 +35,14 @@ let package = Package(
         .target(name: "GraftModels", dependencies: [
             "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "COpenSSL", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
+        // Transfer learning: classifier = backbone + head, the two-stage fit loop, saved models, reports.
+        .target(name: "GraftTraining", dependencies: [
+            "GraftCore", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels",
+        ]),
         // The umbrella library users import.
-        .target(name: "Graft", dependencies: ["GraftCore", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels"]),
+        .target(name: "Graft", dependencies: [
+            "GraftCore", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels", "GraftTraining",
+        ]),
         // The command-line tool: a thin layer over the library.
         .executableTarget(name: "graft", dependencies: [
             "Graft",
@@ -49,5 +55,6 @@ let package = Package(
         .testTarget(name: "GraftCheckpointTests", dependencies: ["GraftCheckpoint"]),
         .testTarget(name: "GraftDataTests", dependencies: ["GraftData", "GraftCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GraftModelsTests", dependencies: ["GraftModels"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "GraftTrainingTests", dependencies: ["GraftTraining"]),
     ]
 )

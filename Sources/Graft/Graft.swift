@@ -4,6 +4,7 @@
 @_exported import GraftCheckpoint
 @_exported import GraftData
 @_exported import GraftModels
+@_exported import GraftTraining
 
 /// Graft's version, shown by `graft info`.
 public let graftVersion = "0.1.0"

@@ -7,7 +7,8 @@ struct GraftCommand: ParsableCommand {
         commandName: "graft",
         abstract: "Transfer learning and fine-tuning of pretrained image classifiers.",
         version: graftVersion,
-        subcommands: [Info.self, Classify.self, DataCommand.self, Weights.self, Bench.self])
+        subcommands: [Info.self, Classify.self, DataCommand.self, Weights.self, Bench.self,
+                      Train.self, Evaluate.self, Predict.self])
 }
 
 /// Options every command that computes shares.

@@ -1,0 +1,60 @@
+import Foundation
+
+/// One epoch of training, as history.json and history.csv list it.
+public struct EpochRecord: Codable, Equatable, Sendable {
+    /// 1-based, counted over the whole run.
+    public var epoch: Int
+    /// 1 (head) or 2 (fine-tuning).
+    public var stage: Int
+    public var loss: Double
+    public var accuracy: Double
+    public var validationLoss: Double?
+    public var validationAccuracy: Double?
+    /// The learning rate at the epoch's last step.
+    public var learningRate: Double
+    public var seconds: Double
+    public var imagesPerSecond: Double
+    /// Whether the head trained on cached backbone features.
+    public var cachedFeatures: Bool
+
+    enum CodingKeys: String, CodingKey {
+        case epoch, stage, loss, accuracy, seconds
+        case validationLoss = "val_loss", validationAccuracy = "val_accuracy", learningRate = "lr"
+        case imagesPerSecond = "images_per_second", cachedFeatures = "cached_features"
+    }
+
+    /// The loss best-epoch selection ranks by: validation when there is a validation set.
+    var selectionLoss: Double { validationLoss ?? loss }
+
+    /// A line for logs: "stage 1 epoch 3: loss 0.41 acc 0.87 | val loss 0.45 acc 0.85 | lr 1.0e-03 | 512 img/s | 2.1 s".
+    public var summaryLine: String {
+        var line = String(format: "stage %d epoch %d: loss %.4f acc %.4f", stage, epoch, loss, accuracy)
+        if let validationLoss, let validationAccuracy {
+            line += String(format: " | val loss %.4f acc %.4f", validationLoss, validationAccuracy)
+        }
+        line += String(format: " | lr %.1e | %.0f img/s%@ | %.1f s", learningRate, imagesPerSecond,
+                       cachedFeatures ? " (cached features)" : "", seconds)
+        return line
+    }
+}
+
+/// The per-epoch records of a run, written as JSON and CSV.
+public enum TrainingHistory {
+    public static func writeJSON(_ records: [EpochRecord], to url: URL) throws {
+        try GraftTraining.writeJSON(records, to: url)
+    }
+
+    public static func csv(_ records: [EpochRecord]) -> String {
+        func field(_ value: Double?) -> String { value.map { String($0) } ?? "" }
+        let header = "epoch,stage,loss,accuracy,val_loss,val_accuracy,lr,seconds"
+        let rows = records.map { r in
+            [String(r.epoch), String(r.stage), field(r.loss), field(r.accuracy), field(r.validationLoss),
+             field(r.validationAccuracy), field(r.learningRate), field(r.seconds)].joined(separator: ",")
+        }
+        return ([header] + rows).joined(separator: "\n") + "\n"
+    }
+
+    public static func writeCSV(_ records: [EpochRecord], to url: URL) throws {
+        try Data(csv(records).utf8).write(to: url, options: .atomic)
+    }
+}

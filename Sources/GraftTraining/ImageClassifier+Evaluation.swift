@@ -1,0 +1,53 @@
+import Foundation
+import GraftCore
+import GraftData
+import GraftModels
+
+extension ImageClassifier {
+    /// Logits (row-major, images x classes) and labels of every image of `dataset`, in order.
+    public func predictLogits(on dataset: ImageDataset, batchSize: Int = 32,
+                              threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> (logits: [Float], labels: [Int]) {
+        let loader = DataLoader(dataset: dataset, transform: ImageTransform(preprocessing: preprocessing),
+                                options: DataLoaderOptions(batchSize: batchSize, shuffle: false, dropLast: false,
+                                                           threads: threads, cache: .off))
+        let epoch = loader.epoch(0)
+        var logits: [Float] = [], labels: [Int] = []
+        while let batch = try epoch.nextBatch() {
+            logits += self.logits(batch.images).values
+            labels += batch.labels
+        }
+        return (logits, labels)
+    }
+
+    /// Loss, accuracy, top-k, per-class precision/recall/F1 and the confusion matrix on `dataset`,
+    /// whose class names must be this model's (in the same order).
+    public func evaluate(on dataset: ImageDataset, topK: Int = 5, batchSize: Int = 32) throws -> EvaluationReport {
+        guard dataset.classNames == classNames else { throw EvaluationError.classMismatch(model: classNames, data: dataset.classNames) }
+        let (logits, labels) = try predictLogits(on: dataset, batchSize: batchSize)
+        return EvaluationReport(logits: logits, labels: labels, classNames: classNames, topK: topK)
+    }
+
+    /// The top `k` classes of each image, preprocessed as this model was trained.
+    public func predict(_ images: [RGBImage], top k: Int = 5, batchSize: Int = 16) -> [[Prediction]] {
+        let transform = ImageTransform(preprocessing: preprocessing)
+        var results: [[Prediction]] = []
+        for start in stride(from: 0, to: images.count, by: batchSize) {
+            let chunk = images[start..<min(start + batchSize, images.count)]
+            let input = Tensor(shape: [chunk.count, 3, preprocessing.height, preprocessing.width],
+                               values: chunk.flatMap { transform.render($0, seed: 0) })
+            results += topPredictions(logits: logits(input).values, classes: classNames, k: k)
+        }
+        return results
+    }
+}
+
+public enum EvaluationError: Error, CustomStringConvertible {
+    case classMismatch(model: [String], data: [String])
+
+    public var description: String {
+        switch self {
+        case let .classMismatch(model, data):
+            return "the data's classes [\(data.joined(separator: ", "))] are not the model's [\(model.joined(separator: ", "))]"
+        }
+    }
+}

@@ -1,0 +1,74 @@
+import GraftModels
+import GraftNN
+
+/// Which part of the backbone fine-tuning trains.
+public enum UnfreezeSelection: Equatable, Sendable {
+    /// The last N block groups (the backbone's `blockGroups`, "stem", "blocks.0", ..., "head").
+    case lastBlocks(Int)
+    /// Every block group.
+    case all
+    /// Block groups by name.
+    case blocks([String])
+    /// Every parameter from the layer at this position on (Keras' `layers[index:]`), counting
+    /// block groups in network order.
+    case fromBlockIndex(Int)
+}
+
+public enum FreezingError: Error, Equatable, CustomStringConvertible {
+    case unknownBlock(String, available: [String])
+    case blockIndexOutOfRange(Int, count: Int)
+
+    public var description: String {
+        switch self {
+        case let .unknownBlock(name, available):
+            return "unknown block '\(name)'; the backbone's blocks are \(available.joined(separator: ", "))"
+        case let .blockIndexOutOfRange(index, count):
+            return "block index \(index) is outside 0..<\(count)"
+        }
+    }
+}
+
+extension ImageClassifier {
+    /// Freezes the whole backbone; only the head trains.
+    public func freezeBackbone() {
+        backbone.freeze()
+        head.unfreeze()
+        applyBatchNormMode()
+    }
+
+    /// Freezes the backbone except `selection`; the head always trains and the backbone's own
+    /// ImageNet classifier (unused) never does.
+    public func unfreeze(_ selection: UnfreezeSelection) throws {
+        let groups = backbone.blockGroups
+        let chosen: [BlockGroup]
+        switch selection {
+        case .lastBlocks(let count): chosen = Array(groups.suffix(max(0, count)))
+        case .all: chosen = groups
+        case .fromBlockIndex(let index):
+            guard index >= 0 && index <= groups.count else {
+                throw FreezingError.blockIndexOutOfRange(index, count: groups.count)
+            }
+            chosen = Array(groups[index...])
+        case .blocks(let names):
+            chosen = try names.map { name in
+                guard let group = groups.first(where: { $0.name == name }) else {
+                    throw FreezingError.unknownBlock(name, available: groups.map(\.name))
+                }
+                return group
+            }
+        }
+        backbone.freeze()
+        backbone.unfreeze(chosen.flatMap(\.prefixes))
+        backbone.freeze(backbone.classifierPrefixes)
+        head.unfreeze()
+        applyBatchNormMode()
+    }
+
+    /// A sensible default for fine-tuning: about the last fifth of the block groups, at least one.
+    public var defaultFineTuneBlocks: Int { max(1, backbone.blockGroups.count / 5) }
+
+    /// Backbone parameter keys (without "backbone.") that train now.
+    public var trainableBackboneKeys: [String] {
+        backbone.namedParameters().filter(\.tensor.requiresGrad).map(\.name)
+    }
+}

@@ -1,0 +1,79 @@
+import GraftCore
+import GraftData
+import GraftModels
+import GraftNN
+
+/// A pretrained backbone with a new head for the user's classes.
+///
+/// Keys are "backbone.<the backbone's own checkpoint key>" and "head.<i>.weight", so a saved
+/// classifier is one safetensors file that reloads by a strict name-and-shape match.
+public final class ImageClassifier: Module {
+    public let backbone: any Backbone
+    public let head: Sequential
+    public let backboneKind: BackboneKind
+    public let headConfiguration: HeadConfiguration
+    public let classNames: [String]
+    /// How images are sized and normalized: the backbone's own rule at this classifier's input size.
+    public let preprocessing: Preprocessing
+    /// Whether BatchNorm layers in unfrozen backbone blocks update their statistics in training.
+    public var batchNormMode: BatchNormMode = .inference {
+        didSet { applyBatchNormMode() }
+    }
+
+    /// - Parameters:
+    ///   - backbone: built with `BackboneKind.make` or loaded with pretrained weights; its ImageNet
+    ///     classifier is never used (only `features`) and stays frozen.
+    ///   - imageSize: the square input size; nil keeps the backbone's pretrained size.
+    public convenience init(backbone: any Backbone, kind: BackboneKind, classNames: [String],
+                            head configuration: HeadConfiguration = HeadConfiguration(), imageSize: Int? = nil,
+                            seed: UInt64 = 0) {
+        self.init(backbone: backbone, kind: kind, classNames: classNames, head: configuration,
+                  preprocessing: imageSize.map { backbone.preprocessing.resized(to: $0) } ?? backbone.preprocessing,
+                  seed: seed)
+    }
+
+    public init(backbone: any Backbone, kind: BackboneKind, classNames: [String], head configuration: HeadConfiguration,
+                preprocessing: Preprocessing, seed: UInt64 = 0) {
+        precondition(!classNames.isEmpty, "a classifier needs at least one class")
+        self.backbone = backbone
+        backboneKind = kind
+        headConfiguration = configuration
+        self.classNames = classNames
+        self.preprocessing = preprocessing
+        var generator = SeededGenerator(seed: seed)
+        head = configuration.makeHead(featureWidth: backbone.featureWidth, classes: classNames.count, generator: &generator)
+        super.init()
+        registerChild("backbone", backbone)
+        registerChild("head", head)
+        freezeBackbone()
+        applyBatchNormMode()
+    }
+
+    /// Pooled backbone features (N, featureWidth).
+    public func features(_ images: Tensor, context: ForwardContext) -> Tensor {
+        backbone.features(images, context: context)
+    }
+
+    public override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
+        head(features(x, context: context), context: context)
+    }
+
+    /// Class scores (N, classes) for a batch, with no gradients and no randomness.
+    public func logits(_ images: Tensor) -> Tensor {
+        GradMode.withoutGradients { self(images, context: .inference) }
+    }
+}
+
+extension Preprocessing {
+    /// The same rule at a square `size`; a resize-then-crop rule keeps its crop ratio (256/224).
+    public func resized(to size: Int) -> Preprocessing {
+        var copy = self
+        copy.height = size
+        copy.width = size
+        if case .shorterSideThenCenterCrop(let side) = resize {
+            let ratio = Double(side) / Double(max(height, width))
+            copy.resize = .shorterSideThenCenterCrop(Int((Double(size) * ratio).rounded()))
+        }
+        return copy
+    }
+}

@@ -1,0 +1,27 @@
+import Foundation
+
+/// The files a training run leaves in its output folder: model/ (config.json and
+/// model.safetensors), history.json, history.csv and curves.svg, each written atomically.
+public struct RunOutputs {
+    public let directory: URL
+
+    public init(directory: URL) { self.directory = directory }
+
+    public var modelDirectory: URL { directory.appendingPathComponent("model") }
+    public var checkpointDirectory: URL { directory.appendingPathComponent("checkpoint") }
+    public var historyJSON: URL { directory.appendingPathComponent("history.json") }
+    public var historyCSV: URL { directory.appendingPathComponent("history.csv") }
+    public var curves: URL { directory.appendingPathComponent("curves.svg") }
+
+    /// History and curves; cheap enough to rewrite after every epoch.
+    public func writeHistory(_ history: [EpochRecord]) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try TrainingHistory.writeJSON(history, to: historyJSON)
+        try TrainingHistory.writeCSV(history, to: historyCSV)
+        try Data(TrainingCurves.svg(history).utf8).write(to: curves, options: .atomic)
+    }
+
+    public func writeModel(_ classifier: ImageClassifier) throws {
+        try classifier.save(to: modelDirectory)
+    }
+}

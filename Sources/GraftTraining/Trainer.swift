@@ -1,0 +1,252 @@
+import Foundation
+import GraftCheckpoint
+import GraftCore
+import GraftData
+import GraftNN
+import GraftOptim
+
+/// The two-stage transfer-learning loop: the head on a frozen backbone, then the head with the
+/// last blocks unfrozen at a lower learning rate. Validation after each epoch, best-epoch
+/// selection by validation loss, early stopping, and a resumable checkpoint after each epoch.
+public final class Trainer {
+    public let classifier: ImageClassifier
+    public let trainingSet: ImageDataset
+    public let validationSet: ImageDataset?
+    public let options: TrainingOptions
+    /// Where the resumable checkpoint goes after each epoch; nil writes none.
+    public var checkpointDirectory: URL?
+    /// Called after each epoch with its record and the history so far.
+    public var onEpochEnd: ((EpochRecord, [EpochRecord]) throws -> Void)?
+    /// Notes worth showing (feature caching, stage starts).
+    public var onMessage: ((String) -> Void)?
+    /// Checked after every batch; returning true stops with `TrainingError.interrupted` (Ctrl-C).
+    public var shouldStop: () -> Bool = { false }
+
+    public private(set) var history: [EpochRecord] = []
+
+    private var progress: TrainingProgress
+    private var bestState: [[Float]]?
+    private let classWeights: [Float]?
+    private var headFeatures: (train: FeatureTable, validation: FeatureTable?)?
+
+    public init(classifier: ImageClassifier, trainingSet: ImageDataset, validationSet: ImageDataset?,
+                options: TrainingOptions = TrainingOptions()) throws {
+        guard trainingSet.count > 0 else { throw TrainingError.noTrainingImages }
+        self.classifier = classifier
+        self.trainingSet = trainingSet
+        self.validationSet = validationSet.flatMap { $0.count > 0 ? $0 : nil }
+        self.options = options
+        classWeights = try options.classWeighting.weights(classCounts: trainingSet.classCounts)
+        progress = TrainingProgress(stage: 1, completedEpochsInStage: 0, history: [], bestLoss: nil, bestRecord: nil,
+                                    epochsWithoutImprovement: 0, seed: options.seed)
+        classifier.batchNormMode = options.batchNorm
+    }
+
+    /// The record of the epoch whose weights the classifier holds at the end (the best one when
+    /// `restoreBestWeights`).
+    public var bestEpoch: EpochRecord? { progress.bestRecord.map { history[$0] } }
+
+    /// Runs both stages (or what is left of them after `resume`). The classifier ends with the
+    /// best weights when `options.restoreBestWeights`.
+    @discardableResult
+    public func fit(resume: Bool = false) throws -> [EpochRecord] {
+        if resume { try restoreFromCheckpoint() }
+        while progress.stage <= 2 {
+            try runStage(progress.stage)
+            if options.restoreBestWeights, let bestState { restore(bestState) }
+            progress.stage += 1
+            progress.completedEpochsInStage = 0
+            progress.epochsWithoutImprovement = 0
+            try saveCheckpoint(optimizer: nil)
+        }
+        return history
+    }
+
+    // MARK: - Stages
+
+    private struct StagePlan {
+        let epochs: Int
+        let learningRate: Float
+        let cached: Bool
+    }
+
+    private func plan(_ stage: Int) -> StagePlan {
+        if stage == 1 {
+            return StagePlan(epochs: options.headEpochs, learningRate: options.headLearningRate,
+                             cached: options.cacheFeatures && !options.augments)
+        }
+        return StagePlan(epochs: options.fineTuneEpochs, learningRate: options.resolvedFineTuneLearningRate, cached: false)
+    }
+
+    private func runStage(_ stage: Int) throws {
+        let plan = plan(stage)
+        guard progress.completedEpochsInStage < plan.epochs else { return }
+        if stage == 1 {
+            classifier.freezeBackbone()
+        } else {
+            try classifier.unfreeze(options.unfreeze ?? .lastBlocks(classifier.defaultFineTuneBlocks))
+        }
+        let trainable = classifier.namedParameters().filter(\.tensor.requiresGrad)
+        let optimizer = Adam(parameters: trainable, learningRate: plan.learningRate)
+        if progress.completedEpochsInStage > 0, let folder = checkpointDirectory.flatMap({ ResumeCheckpoint(directory: $0).existing }) {
+            try optimizer.load(OptimizerState.read(from: folder.appendingPathComponent("optimizer.json")))
+        }
+        let loader = DataLoader(dataset: trainingSet,
+                                transform: ImageTransform(preprocessing: classifier.preprocessing, augmentation: options.augmentation),
+                                options: DataLoaderOptions(batchSize: options.batchSize, shuffle: true, dropLast: false,
+                                                           seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.shuffle.rawValue),
+                                                           threads: options.loaderThreads))
+        if plan.cached && headFeatures == nil {
+            let start = Date()
+            headFeatures = (try FeatureTable(classifier: classifier, dataset: trainingSet, batchSize: options.batchSize, threads: options.loaderThreads),
+                            try validationSet.map { try FeatureTable(classifier: classifier, dataset: $0, batchSize: options.batchSize, threads: options.loaderThreads) })
+            onMessage?(String(format: "computed backbone features of %d images once in %.1f s; the head trains on them",
+                              trainingSet.count + (validationSet?.count ?? 0), Date().timeIntervalSince(start)))
+        }
+        let stepsPerEpoch = plan.cached ? (trainingSet.count + options.batchSize - 1) / options.batchSize : loader.batchesPerEpoch
+        let totalSteps = plan.epochs * stepsPerEpoch
+        let schedule = WarmupCosine(baseLearningRate: plan.learningRate, totalSteps: totalSteps,
+                                    warmupSteps: Int(options.warmupFraction * Double(totalSteps)), warmupStartFactor: 0.1)
+        let scheduler = LearningRateScheduler(optimizer: optimizer, schedule: schedule,
+                                              completedSteps: progress.completedEpochsInStage * stepsPerEpoch)
+        let parameters = trainable.map(\.tensor)
+        while progress.completedEpochsInStage < plan.epochs {
+            let epoch = progress.completedEpochsInStage
+            let started = Date()
+            let context = ForwardContext(training: true, seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.dropout.rawValue, UInt64(epoch)))
+            var totals = RunningTotals()
+            func step(_ logits: Tensor, _ labels: [Int], batch: Int) throws {
+                let loss = softmaxCrossEntropy(logits, labels: labels, labelSmoothing: options.labelSmoothing, classWeights: classWeights)
+                let value = loss.item
+                guard value.isFinite else {
+                    throw TrainingError.nonFiniteLoss(stage: stage, epoch: history.count + 1, batch: batch, value: value,
+                                                      lastCheckpoint: checkpointDirectory.flatMap { ResumeCheckpoint(directory: $0).existing })
+                }
+                optimizer.zeroGrad()
+                loss.backward()
+                if let maxNorm = options.gradientClipNorm { clipGradientNorm(parameters, maxNorm: maxNorm) }
+                optimizer.step()
+                scheduler.step()
+                totals.add(loss: value, logits: logits.values, labels: labels)
+                if shouldStop() { throw TrainingError.interrupted(completedEpochs: history.count, checkpoint: checkpointDirectory) }
+            }
+            let learningRate = optimizer.learningRate
+            if plan.cached, let table = headFeatures?.train {
+                var generator = SeededGenerator(seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.shuffle.rawValue, UInt64(epoch)))
+                let order = Array(0..<table.labels.count).shuffled(using: &generator)
+                for (b, start) in stride(from: 0, to: order.count, by: options.batchSize).enumerated() {
+                    let indices = order[start..<min(start + options.batchSize, order.count)]
+                    try step(classifier.head(table.batch(indices), context: context), indices.map { table.labels[$0] }, batch: b)
+                }
+            } else {
+                let batches = loader.epoch(epoch)
+                var b = 0
+                while let batch = try batches.nextBatch() {
+                    try step(classifier(batch.images, context: context), batch.labels, batch: b)
+                    b += 1
+                }
+            }
+            let trainSeconds = Date().timeIntervalSince(started)
+            let validation = try validate(cached: plan.cached)
+            var record = EpochRecord(epoch: history.count + 1, stage: stage, loss: totals.meanLoss, accuracy: totals.accuracy,
+                                     validationLoss: validation?.loss, validationAccuracy: validation?.accuracy,
+                                     learningRate: Double(learningRate), seconds: 0,
+                                     imagesPerSecond: Double(totals.count) / max(trainSeconds, 1e-9), cachedFeatures: plan.cached)
+            record.learningRate = Double(schedule.learningRate(at: max(0, scheduler.completedSteps - 1)))
+            record.seconds = Date().timeIntervalSince(started)
+            history.append(record)
+            progress.history = history
+            progress.completedEpochsInStage += 1
+            let improved = progress.bestLoss.map { record.selectionLoss < $0 } ?? true
+            if improved {
+                progress.bestLoss = record.selectionLoss
+                progress.bestRecord = history.count - 1
+                progress.epochsWithoutImprovement = 0
+                bestState = snapshot()
+            } else {
+                progress.epochsWithoutImprovement += 1
+            }
+            let stopsEarly = options.earlyStoppingPatience.map { progress.epochsWithoutImprovement >= $0 } ?? false
+            try saveCheckpoint(optimizer: optimizer.stateDict())
+            try onEpochEnd?(record, history)
+            if stopsEarly {
+                onMessage?("stage \(stage): no lower validation loss for \(progress.epochsWithoutImprovement) epochs; stopping early")
+                break
+            }
+        }
+    }
+
+    private func validate(cached: Bool) throws -> EvaluationReport? {
+        guard let validationSet else { return nil }
+        if cached, let table = headFeatures?.validation {
+            let logits = GradMode.withoutGradients {
+                classifier.head(table.batch(Array(table.labels.indices)[...]), context: .inference)
+            }
+            return EvaluationReport(logits: logits.values, labels: table.labels, classNames: classifier.classNames, topK: 1)
+        }
+        let (logits, labels) = try classifier.predictLogits(on: validationSet, batchSize: options.batchSize, threads: options.loaderThreads)
+        return EvaluationReport(logits: logits, labels: labels, classNames: classifier.classNames, topK: 1)
+    }
+
+    // MARK: - Weights and checkpoints
+
+    private func snapshot() -> [[Float]] { classifier.stateTensors().map(\.tensor.values) }
+
+    private func restore(_ state: [[Float]]) {
+        for ((_, tensor), values) in zip(classifier.stateTensors(), state) { tensor.assign(values) }
+    }
+
+    private func saveCheckpoint(optimizer: OptimizerState?) throws {
+        guard let checkpointDirectory else { return }
+        let names = classifier.stateTensors()
+        let best = bestState.map { state in
+            Checkpoint(tensors: zip(names, state).map { CheckpointTensor(name: $0.0.name, shape: $0.0.tensor.shape, values: $0.1) })
+        }
+        try ResumeCheckpoint(directory: checkpointDirectory)
+            .write(model: Checkpoint(namedTensors: names), best: best, optimizer: optimizer, progress: progress)
+    }
+
+    private func restoreFromCheckpoint() throws {
+        guard let checkpointDirectory else { return }
+        let checkpoint = ResumeCheckpoint(directory: checkpointDirectory)
+        guard let folder = checkpoint.existing else { return }
+        let saved = try checkpoint.readProgress(in: folder)
+        guard saved.seed == options.seed else {
+            throw TrainingError.checkpointMismatch(file: folder.path, reason: "it was trained with seed \(saved.seed), not \(options.seed)")
+        }
+        try Checkpoint.read(contentsOf: folder.appendingPathComponent("model.safetensors")).load(into: classifier.stateTensors())
+        let bestURL = folder.appendingPathComponent("best.safetensors")
+        if FileManager.default.fileExists(atPath: bestURL.path) {
+            let best = try Checkpoint.read(contentsOf: bestURL)
+            bestState = try classifier.stateTensors().map { entry in
+                guard let tensor = best[entry.name] else {
+                    throw TrainingError.checkpointMismatch(file: bestURL.path, reason: "no tensor '\(entry.name)'")
+                }
+                return tensor.floatValues
+            }
+        }
+        progress = saved
+        history = saved.history
+        onMessage?("resuming at stage \(saved.stage), epoch \(saved.completedEpochsInStage + 1) of that stage")
+    }
+}
+
+/// Loss and accuracy summed over an epoch's batches.
+struct RunningTotals {
+    var count = 0
+    var lossSum = 0.0
+    var correct = 0
+
+    mutating func add(loss: Float, logits: [Float], labels: [Int]) {
+        let k = logits.count / max(1, labels.count)
+        for (i, label) in labels.enumerated() {
+            let row = logits[(i * k)..<((i + 1) * k)]
+            if row.indices.max(by: { row[$0] < row[$1] }) == i * k + label { correct += 1 }
+        }
+        lossSum += Double(loss) * Double(labels.count)
+        count += labels.count
+    }
+
+    var meanLoss: Double { lossSum / Double(max(1, count)) }
+    var accuracy: Double { Double(correct) / Double(max(1, count)) }
+}

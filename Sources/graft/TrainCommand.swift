@@ -1,0 +1,134 @@
+import ArgumentParser
+import Foundation
+import Graft
+
+struct Train: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Fine-tune a pretrained backbone on an image folder (head first, then the last blocks).",
+        discussion: """
+        DATA holds one sub-folder per class, or train/ and validation/ folders that do. Writes OUT/model \
+        (config.json, model.safetensors), history.json, history.csv and curves.svg, and a resumable \
+        checkpoint after each epoch (OUT/checkpoint; Ctrl-C stops there, --resume continues).
+        """)
+
+    @OptionGroup var runtime: RuntimeOptions
+    @Argument(help: "Image folder.") var data: String
+    @Option(help: "Output folder.") var out: String
+    @Option(help: "Backbone: \(BackboneKind.allCases.map(\.rawValue).joined(separator: ", ")).")
+    var backbone: String = BackboneKind.efficientNetLite0.rawValue
+    @Option(help: "Pretrained weights to use instead of the cached ones.") var weights: String?
+    @Flag(help: "Start from random weights instead of pretrained ones.") var randomInit = false
+    @Option(help: "Square input size (default: the backbone's).") var imageSize: Int?
+    @Option(help: "Batch size.") var batchSize = 32
+    @Option(help: "Epochs of stage 1 (head only, backbone frozen).") var epochs = 5
+    @Option(help: "Epochs of stage 2 (last blocks unfrozen); 0 is plain feature extraction.") var fineTuneEpochs = 5
+    @Option(help: "Blocks to unfreeze in stage 2: a number or 'all' (default: about a fifth).") var unfreeze: String?
+    @Option(help: "Stage 1 learning rate (Adam).") var lr: Float = 1e-3
+    @Option(help: "Stage 2 learning rate (default: --lr / 100).") var fineTuneLr: Float?
+    @Option(help: "Augmentation: none, light, strong.") var augment = "none"
+    @Option(help: "Hidden dense layers of the head, comma-separated widths (e.g. 256).") var hidden = ""
+    @Option(help: "Dropout in the head.") var dropout: Float = 0.2
+    @Option(help: "BatchNorm in unfrozen blocks: inference (statistics kept) or train.") var bn = "inference"
+    @Option(help: "Label smoothing (0...1).") var labelSmoothing: Float = 0
+    @Option(help: "Class weights: none or auto (inverse frequency).") var classWeights = "none"
+    @Option(help: "Clip gradients to this global L2 norm.") var clipNorm: Float?
+    @Option(help: "Early stopping patience in epochs (per stage).") var patience: Int?
+    @Option(help: "Fraction of training images held out when DATA has no validation folder.") var validationFraction = 0.2
+    @Flag(help: "Do not cache backbone features in stage 1.") var noFeatureCache = false
+    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @Flag(help: "Continue from OUT/checkpoint.") var resume = false
+    @Flag(help: "Print the blocks with trainable and frozen parameter counts, then stop.") var printModel = false
+
+    func validate() throws {
+        guard BackboneKind(rawValue: backbone) != nil else {
+            throw ValidationError("unknown backbone '\(backbone)'; choose one of \(BackboneKind.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        guard Augmentation.preset(named: augment) != nil else { throw ValidationError("--augment must be none, light or strong, not '\(augment)'") }
+        guard BatchNormMode(rawValue: bn) != nil else { throw ValidationError("--bn must be inference or train, not '\(bn)'") }
+        guard ["none", "auto"].contains(classWeights) else { throw ValidationError("--class-weights must be none or auto, not '\(classWeights)'") }
+        guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
+        guard epochs >= 0, fineTuneEpochs >= 0 else { throw ValidationError("epochs cannot be negative") }
+        guard (0...1).contains(labelSmoothing) else { throw ValidationError("--label-smoothing must be in 0...1, not \(labelSmoothing)") }
+        if let imageSize, imageSize < 16 { throw ValidationError("--image-size must be at least 16, not \(imageSize)") }
+        _ = try unfreezeSelection()
+        _ = try hiddenUnits()
+    }
+
+    func unfreezeSelection() throws -> UnfreezeSelection? {
+        guard let unfreeze else { return nil }
+        if unfreeze == "all" { return .all }
+        guard let n = Int(unfreeze), n >= 0 else { throw ValidationError("--unfreeze must be a number or 'all', not '\(unfreeze)'") }
+        return .lastBlocks(n)
+    }
+
+    func hiddenUnits() throws -> [Int] {
+        try hidden.split(separator: ",").map {
+            guard let n = Int($0.trimmingCharacters(in: .whitespaces)), n > 0 else {
+                throw ValidationError("--hidden must list positive widths, not '\(hidden)'")
+            }
+            return n
+        }
+    }
+
+    func run() throws {
+        try runtime.apply()
+        let kind = BackboneKind(rawValue: backbone)!
+        let folder = try ImageFolder(root: URL(fileURLWithPath: data),
+                                     options: ImageFolderOptions(validationFraction: validationFraction, seed: seed))
+        print(folder.summary)
+        for warning in folder.warnings { print(warning) }
+        let features = randomInit ? kind.makeFeatureExtractor(seed: seed)
+            : try kind.pretrainedFeatureExtractor(weights: weights.map { URL(fileURLWithPath: $0) })
+        let classifier = ImageClassifier(backbone: features, kind: kind, classNames: folder.classNames,
+                                         head: HeadConfiguration(hiddenUnits: try hiddenUnits(), dropout: dropout),
+                                         imageSize: imageSize, seed: seed)
+        var options = TrainingOptions()
+        options.batchSize = batchSize
+        options.headEpochs = epochs
+        options.fineTuneEpochs = fineTuneEpochs
+        options.headLearningRate = lr
+        options.fineTuneLearningRate = fineTuneLr
+        options.unfreeze = try unfreezeSelection()
+        options.batchNorm = BatchNormMode(rawValue: bn)!
+        options.augmentation = Augmentation.preset(named: augment)
+        options.labelSmoothing = labelSmoothing
+        options.classWeighting = classWeights == "auto" ? .automatic : .none
+        options.gradientClipNorm = clipNorm
+        options.earlyStoppingPatience = patience
+        options.cacheFeatures = !noFeatureCache
+        options.seed = seed
+        if printModel {
+            classifier.batchNormMode = options.batchNorm
+            print("stage 1:\n" + classifier.summary())
+            try classifier.unfreeze(options.unfreeze ?? .lastBlocks(classifier.defaultFineTuneBlocks))
+            print("\nstage 2:\n" + classifier.summary())
+            return
+        }
+        let outputs = RunOutputs(directory: URL(fileURLWithPath: out))
+        let trainer = try Trainer(classifier: classifier, trainingSet: folder.train, validationSet: folder.validation, options: options)
+        trainer.checkpointDirectory = outputs.checkpointDirectory
+        trainer.onMessage = { print($0) }
+        trainer.onEpochEnd = { record, history in
+            print(record.summaryLine)
+            try outputs.writeHistory(history)
+        }
+        let interrupt = InterruptFlag()
+        trainer.shouldStop = { interrupt.isSet }
+        do {
+            try trainer.fit(resume: resume)
+        } catch let error as TrainingError {
+            throw ValidationError(error.description)
+        }
+        try outputs.writeModel(classifier)
+        try outputs.writeHistory(trainer.history)
+        for stage in [1, 2] {
+            if let last = trainer.history.last(where: { $0.stage == stage }), let accuracy = last.validationAccuracy {
+                print(String(format: "stage %d: validation accuracy %.4f", stage, accuracy))
+            }
+        }
+        if let best = trainer.bestEpoch {
+            print("kept epoch \(best.epoch) (stage \(best.stage))" + (best.validationAccuracy.map { String(format: ": validation accuracy %.4f", $0) } ?? ""))
+        }
+        print("model: \(outputs.modelDirectory.path)\ncurves: \(outputs.curves.path)")
+    }
+}

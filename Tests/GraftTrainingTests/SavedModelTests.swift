@@ -1,0 +1,62 @@
+import Foundation
+import GraftData
+import GraftModels
+@testable import GraftTraining
+import XCTest
+
+final class SavedModelTests: TrainingTestCase {
+    func testSavedModelReloadsAndPredictsIdentically() throws {
+        let data = try dataset()
+        let classifier = try makeClassifier()
+        try Trainer(classifier: classifier, trainingSet: data.train, validationSet: nil,
+                    options: options(headEpochs: 1, fineTuneEpochs: 0)).fit()
+        let outputs = RunOutputs(directory: temporaryDirectory())
+        try outputs.writeModel(classifier)
+        let reloaded = try ImageClassifier.load(from: outputs.modelDirectory)
+        XCTAssertEqual(reloaded.classNames, classifier.classNames)
+        XCTAssertEqual(reloaded.preprocessing, classifier.preprocessing)
+        XCTAssertEqual(try reloaded.predictLogits(on: data.validation!).logits, try classifier.predictLogits(on: data.validation!).logits)
+    }
+
+    func testBadConfigurationNamesFileAndKey() throws {
+        let outputs = RunOutputs(directory: temporaryDirectory())
+        try outputs.writeModel(try makeClassifier())
+        let config = outputs.modelDirectory.appendingPathComponent("config.json")
+        let text = try String(contentsOf: config, encoding: .utf8).replacingOccurrences(of: "mobilenetv2", with: "alexnet")
+        try text.write(to: config, atomically: true, encoding: .utf8)
+        XCTAssertThrowsError(try ImageClassifier.load(from: outputs.modelDirectory)) { error in
+            XCTAssertTrue("\(error)".contains("config.json: invalid value alexnet for 'backbone'"), "\(error)")
+        }
+    }
+
+    func testHistoryFilesAreWellFormed() throws {
+        let records = [
+            EpochRecord(epoch: 1, stage: 1, loss: 1.2, accuracy: 0.5, validationLoss: 1.1, validationAccuracy: 0.6,
+                        learningRate: 1e-3, seconds: 2, imagesPerSecond: 100, cachedFeatures: true),
+            EpochRecord(epoch: 2, stage: 2, loss: 0.7, accuracy: 0.8, validationLoss: nil, validationAccuracy: nil,
+                        learningRate: 1e-5, seconds: 3, imagesPerSecond: 50, cachedFeatures: false),
+        ]
+        let outputs = RunOutputs(directory: temporaryDirectory())
+        try outputs.writeHistory(records)
+        let decoded = try JSONDecoder().decode([EpochRecord].self, from: Data(contentsOf: outputs.historyJSON))
+        XCTAssertEqual(decoded, records)
+        let csv = try String(contentsOf: outputs.historyCSV, encoding: .utf8).split(separator: "\n")
+        XCTAssertEqual(csv[0], "epoch,stage,loss,accuracy,val_loss,val_accuracy,lr,seconds")
+        XCTAssertEqual(csv[2], "2,2,0.7,0.8,,,1e-05,3.0")
+        let svg = try String(contentsOf: outputs.curves, encoding: .utf8)
+        XCTAssertTrue(svg.hasPrefix("<svg") && svg.contains("start fine-tuning"))
+    }
+
+    func testEvaluationMatchesAHandComputation() {
+        // Two classes, three images: predicted 0, 1, 1; true 0, 0, 1.
+        let report = EvaluationReport(logits: [2, 0, 0, 1, 0, 3], labels: [0, 0, 1], classNames: ["a", "b"], topK: 1)
+        XCTAssertEqual(report.confusionMatrix, [[1, 1], [0, 1]])
+        XCTAssertEqual(report.accuracy, 2.0 / 3, accuracy: 1e-12)
+        XCTAssertEqual(report.perClass[0].precision, 1)
+        XCTAssertEqual(report.perClass[0].recall, 0.5)
+        XCTAssertEqual(report.perClass[1].precision, 0.5)
+        XCTAssertEqual(report.perClass[1].f1, 2 * 0.5 * 1 / 1.5, accuracy: 1e-12)
+        let expectedLoss = (log(1 + exp(-2.0)) + log(1 + exp(1.0)) + log(1 + exp(-3.0))) / 3
+        XCTAssertEqual(report.loss, expectedLoss, accuracy: 1e-9)
+    }
+}

@@ -1,0 +1,94 @@
+import Foundation
+import GraftData
+import GraftModels
+@testable import GraftTraining
+import XCTest
+
+final class TrainerTests: TrainingTestCase {
+    func testTwoStagesLearnAndLeaveFrozenWeightsAndStatisticsUntouched() throws {
+        let data = try dataset()
+        let classifier = try makeClassifier()
+        let before = state(classifier)
+        var options = options()
+        // Keeps the fine-tuned weights even when they validate no better, so the test sees them.
+        options.restoreBestWeights = false
+        let trainer = try Trainer(classifier: classifier, trainingSet: data.train, validationSet: data.validation, options: options)
+        let history = try trainer.fit()
+        XCTAssertEqual(history.map(\.stage), [1, 1, 1, 2])
+        XCTAssertTrue(history[0].cachedFeatures)
+        XCTAssertGreaterThan(history.compactMap(\.validationAccuracy).max()!, 0.6, "\(history.map(\.summaryLine))")
+        let after = state(classifier)
+        let unfrozen = classifier.backbone.blockGroups.suffix(2).flatMap(\.prefixes).map { "backbone." + $0 + "." }
+        var changed = 0
+        for (name, values) in before where name.hasPrefix("backbone.") {
+            if name.contains("running_") || !unfrozen.contains(where: { name.hasPrefix($0) }) {
+                XCTAssertEqual(values, after[name], "\(name) changed")
+            } else if values != after[name] {
+                changed += 1
+            }
+        }
+        XCTAssertGreaterThan(changed, 0, "fine-tuning changed none of the unfrozen blocks")
+    }
+
+    func testUnfreezingLastBlocksMakesExactlyThoseTrainable() throws {
+        let classifier = try makeClassifier()
+        XCTAssertTrue(classifier.trainableBackboneKeys.isEmpty)
+        try classifier.unfreeze(.lastBlocks(2))
+        let expected = classifier.backbone.namedParameters().map(\.name).filter { name in
+            classifier.backbone.blockGroups.suffix(2).flatMap(\.prefixes).contains { keyMatches(name, $0) }
+        }
+        XCTAssertEqual(classifier.trainableBackboneKeys, expected)
+        XCTAssertFalse(expected.isEmpty)
+        XCTAssertTrue(classifier.summary().contains("head (1280 -> 3)"), classifier.summary())
+        XCTAssertThrowsError(try classifier.unfreeze(.blocks(["nope"])))
+    }
+
+    func testCachedFeaturesGiveTheSameHeadAsTheUncachedPath() throws {
+        let data = try dataset()
+        var heads: [[Float]] = []
+        for cached in [true, false] {
+            let classifier = try makeClassifier(dropout: 0)
+            var options = options(headEpochs: 2, fineTuneEpochs: 0)
+            // One batch per epoch: the two paths visit the images in different orders.
+            options.batchSize = data.train.count
+            options.cacheFeatures = cached
+            let trainer = try Trainer(classifier: classifier, trainingSet: data.train, validationSet: data.validation, options: options)
+            let history = try trainer.fit()
+            XCTAssertEqual(history.map(\.cachedFeatures), [cached, cached])
+            heads.append(classifier.head.parameters.flatMap(\.values))
+        }
+        for (a, b) in zip(heads[0], heads[1]) { XCTAssertEqual(a, b, accuracy: 1e-4) }
+    }
+
+    func testNonFiniteLossStopsWithAClearError() throws {
+        let data = try dataset()
+        var options = options(headEpochs: 1, fineTuneEpochs: 0)
+        options.classWeighting = .explicit([.nan, 1, 1])
+        let trainer = try Trainer(classifier: try makeClassifier(), trainingSet: data.train, validationSet: nil, options: options)
+        XCTAssertThrowsError(try trainer.fit()) { error in
+            XCTAssertTrue("\(error)".contains("the loss became nan in stage 1, epoch 1"), "\(error)")
+        }
+    }
+
+    func testResumeReachesTheSameWeightsAsAnUninterruptedRun() throws {
+        let data = try dataset()
+        let options = options(headEpochs: 2, fineTuneEpochs: 2)
+        let whole = try makeClassifier()
+        try Trainer(classifier: whole, trainingSet: data.train, validationSet: data.validation, options: options).fit()
+
+        let directory = temporaryDirectory()
+        let interrupted = try Trainer(classifier: try makeClassifier(), trainingSet: data.train,
+                                      validationSet: data.validation, options: options)
+        interrupted.checkpointDirectory = directory
+        var batches = 0
+        // Stops in the middle of the first fine-tuning epoch (3 batches per epoch).
+        interrupted.shouldStop = { batches += 1; return batches == 8 }
+        XCTAssertThrowsError(try interrupted.fit())
+        let resumed = try Trainer(classifier: try makeClassifier(seed: 99), trainingSet: data.train,
+                                  validationSet: data.validation, options: options)
+        resumed.checkpointDirectory = directory
+        let history = try resumed.fit(resume: true)
+        XCTAssertEqual(history.count, 4)
+        XCTAssertEqual(state(resumed.classifier), state(whole))
+    }
+}
