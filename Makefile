@@ -43,8 +43,16 @@ test: setup
 	$(BIN)/$(FETCH)
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
 
+# The mission on a built-in default: a Fashion-MNIST image folder (Debian's package, installed when
+# missing), EfficientNet-Lite0 with its ImageNet weights, a head trained on the frozen backbone, then
+# the last blocks fine-tuned; prints validation accuracy per stage and where the outputs are.
+DEMO = .cache/demo
 demo: weights
 	$(BIN)/graft info
+	@[ -d $(DEMO)/data ] || $(BIN)/graft data fashion-mnist $(DEMO)/data --per-class 300 --size 96
+	$(BIN)/graft train $(DEMO)/data --backbone efficientnet-lite0 --image-size 96 --epochs 4 --fine-tune-epochs 2 \
+	  --out $(DEMO)/run
+	$(BIN)/graft evaluate $(DEMO)/run/model $(DEMO)/data
 
 bench: build
 	$(BIN)/graft bench ops
