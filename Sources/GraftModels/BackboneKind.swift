@@ -53,21 +53,28 @@ public enum PretrainedModelError: Error, CustomStringConvertible {
 extension BackboneKind {
     /// The ImageNet model with its pretrained weights, from `weights` or from the cache.
     ///
-    /// With `keepClassifier == false` the ImageNet classifier's weights are not loaded (a new head
-    /// replaces it), so a checkpoint without them also loads.
+    /// With `keepClassifier == false` the result is a feature extractor: the ImageNet classifier is
+    /// built with a single output and left unloaded (a new head replaces it), so a checkpoint
+    /// without a classifier also loads.
     public func pretrained(weights: URL? = nil, cache: WeightsCache = WeightsCache(),
                            keepClassifier: Bool = true) throws -> any Backbone {
-        let url: URL
-        if let weights {
-            url = weights
-        } else if let file = pretrainedFile {
-            url = try cache.require(file)
-        } else {
-            throw PretrainedModelError.noWeightsAvailable(self)
-        }
-        let model = make()
-        let checkpoint = try Checkpoint.read(contentsOf: url)
-        try checkpoint.load(into: model.stateTensors(), skippingPrefixes: keepClassifier ? [] : model.classifierPrefixes)
+        let url = try weightsLocation(weights, cache: cache)
+        let model = keepClassifier ? make() : makeFeatureExtractor()
+        try Checkpoint.read(contentsOf: url).load(into: model.stateTensors(),
+                                                  skippingPrefixes: keepClassifier ? [] : model.classifierPrefixes)
         return model
+    }
+
+    /// The backbone with random weights and a one-output ImageNet classifier: a new head
+    /// replaces it, so there is no point carrying 1000 outputs' weights around.
+    public func makeFeatureExtractor(seed: UInt64 = 0) -> any Backbone {
+        make(classes: 1, seed: seed)
+    }
+
+    /// `weights` when given, else the cached copy of this kind's pretrained file.
+    private func weightsLocation(_ weights: URL?, cache: WeightsCache) throws -> URL {
+        if let weights { return weights }
+        guard let file = pretrainedFile else { throw PretrainedModelError.noWeightsAvailable(self) }
+        return try cache.require(file)
     }
 }

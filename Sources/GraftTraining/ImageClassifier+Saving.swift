@@ -43,30 +43,6 @@ extension ImageClassifier {
     }
 }
 
-extension BackboneKind {
-    /// The backbone with random weights and a one-output ImageNet classifier: a new head
-    /// replaces it, so there is no point carrying 1000 outputs' weights around.
-    public func makeFeatureExtractor(seed: UInt64 = 0) -> any Backbone {
-        make(classes: 1, seed: seed)
-    }
-
-    /// The feature extractor with pretrained weights (from `weights`, or the cache), the
-    /// ImageNet classifier left out.
-    public func pretrainedFeatureExtractor(weights: URL? = nil, cache: WeightsCache = WeightsCache()) throws -> any Backbone {
-        let url: URL
-        if let weights {
-            url = weights
-        } else if let file = pretrainedFile {
-            url = try cache.require(file)
-        } else {
-            throw PretrainedModelError.noWeightsAvailable(self)
-        }
-        let model = makeFeatureExtractor()
-        try Checkpoint.read(contentsOf: url).load(into: model.stateTensors(), skippingPrefixes: model.classifierPrefixes)
-        return model
-    }
-}
-
 /// JSON with sorted keys, written atomically (temporary file and rename).
 func writeJSON<T: Encodable>(_ value: T, to url: URL) throws {
     let encoder = JSONEncoder()

@@ -78,7 +78,7 @@ struct Train: ParsableCommand {
         print(folder.summary)
         for warning in folder.warnings { print(warning) }
         let features = randomInit ? kind.makeFeatureExtractor(seed: seed)
-            : try kind.pretrainedFeatureExtractor(weights: weights.map { URL(fileURLWithPath: $0) })
+            : try kind.pretrained(weights: weights.map { URL(fileURLWithPath: $0) }, keepClassifier: false)
         let classifier = ImageClassifier(backbone: features, kind: kind, classNames: folder.classNames,
                                          head: HeadConfiguration(hiddenUnits: try hiddenUnits(), dropout: dropout),
                                          imageSize: imageSize, seed: seed)
