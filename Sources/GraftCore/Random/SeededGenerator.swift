@@ -1,3 +1,5 @@
+import Foundation
+
 /// A fast, seedable random generator (xoshiro256**, seeded through SplitMix64), so that weight
 /// initialization, dropout masks and shuffling are reproducible from one seed.
 public struct SeededGenerator: RandomNumberGenerator, Codable, Equatable, Sendable {
@@ -35,7 +37,7 @@ public struct SeededGenerator: RandomNumberGenerator, Codable, Equatable, Sendab
     public mutating func nextNormal() -> Float {
         let u1 = max(Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0), .leastNormalMagnitude)
         let u2 = Double(next() >> 11) * (1.0 / 9_007_199_254_740_992.0)
-        return Float((-2 * _log(u1)).squareRoot() * _cos(2 * Double.pi * u2))
+        return Float((-2 * log(u1)).squareRoot() * cos(2 * Double.pi * u2))
     }
 }
 
