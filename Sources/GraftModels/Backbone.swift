@@ -60,7 +60,7 @@ final class ConvNormActivation: Module {
     private var activationKind: Activation?
 
     override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
-        let y = children[1].module(children[0].module(x, context: context), context: context)
-        return activationKind.map { activation(y, $0) } ?? y
+        let conv = children[0].module as! Conv2d, norm = children[1].module as! BatchNorm2d
+        return conv.forward(x, normalizedBy: norm, activation: activationKind, context: context)
     }
 }

@@ -64,9 +64,9 @@ public final class EfficientNetLite: Module, Backbone {
     public var classifierPrefixes: [String] { ["_fc."] }
 
     public func featureMap(_ x: Tensor, context: ForwardContext) -> Tensor {
-        var y = relu6(stemNorm(stem(x, context: context), context: context))
+        var y = stem.forward(x, normalizedBy: stemNorm, activation: .relu6, context: context)
         for block in blocks { y = block(y, context: context) }
-        return relu6(headNorm(head(y, context: context), context: context))
+        return head.forward(y, normalizedBy: headNorm, activation: .relu6, context: context)
     }
 
     public func features(_ x: Tensor, context: ForwardContext) -> Tensor {
@@ -142,9 +142,8 @@ final class MBConvBlock: Module {
 
     override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
         var y = x
-        if let expand { y = relu6(expand.norm(expand.conv(y, context: context), context: context)) }
-        y = relu6(depthwiseNorm(depthwise(y, context: context), context: context))
-        y = projectNorm(project(y, context: context), context: context)
-        return residual ? add(y, x) : y
+        if let expand { y = expand.conv.forward(y, normalizedBy: expand.norm, activation: .relu6, context: context) }
+        y = depthwise.forward(y, normalizedBy: depthwiseNorm, activation: .relu6, context: context)
+        return project.forward(y, normalizedBy: projectNorm, adding: residual ? x : nil, context: context)
     }
 }

@@ -74,7 +74,9 @@ final class InvertedResidual: Module {
     }
 
     override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
-        let y = body(x, context: context)
-        return residual ? add(y, x) : y
+        let layers = body.children.map(\.module)
+        let y = layers.dropLast(2).reduce(x) { $1($0, context: context) }
+        let project = layers[layers.count - 2] as! Conv2d, norm = layers[layers.count - 1] as! BatchNorm2d
+        return project.forward(y, normalizedBy: norm, adding: residual ? x : nil, context: context)
     }
 }

@@ -55,7 +55,7 @@ public final class ResNet50: Module, Backbone {
     public var classifierPrefixes: [String] { ["fc."] }
 
     public func features(_ x: Tensor, context: ForwardContext) -> Tensor {
-        var y = relu(bn1(conv1(x, context: context), context: context))
+        var y = conv1.forward(x, normalizedBy: bn1, activation: .relu, context: context)
         y = maxPool2d(y, kernel: (3, 3), stride: (2, 2), padding: .symmetric(height: 1, width: 1))
         for block in layers { y = block(y, context: context) }
         return globalAvgPool2d(y)
@@ -92,9 +92,13 @@ final class Bottleneck: Module {
     }
 
     override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
-        var y = relu(bn1(conv1(x, context: context), context: context))
-        y = relu(bn2(conv2(y, context: context), context: context))
-        y = bn3(conv3(y, context: context), context: context)
-        return relu(add(y, downsample?(x, context: context) ?? x))
+        var shortcut = x
+        if let downsample {
+            let (conv, norm) = (downsample.children[0].module as! Conv2d, downsample.children[1].module as! BatchNorm2d)
+            shortcut = conv.forward(x, normalizedBy: norm, context: context)
+        }
+        var y = conv1.forward(x, normalizedBy: bn1, activation: .relu, context: context)
+        y = conv2.forward(y, normalizedBy: bn2, activation: .relu, context: context)
+        return conv3.forward(y, normalizedBy: bn3, adding: shortcut, activation: .relu, context: context)
     }
 }

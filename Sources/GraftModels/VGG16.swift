@@ -62,7 +62,7 @@ public final class VGG16: Module, Backbone {
     public func featureMap(_ x: Tensor, context: ForwardContext) -> Tensor {
         var y = x
         for (index, conv) in convolutions {
-            y = relu(conv(y, context: context))
+            y = conv.forward(y, normalizedBy: nil, activation: .relu, context: context)
             if Self.poolAfter.contains(index) { y = maxPool2d(y, kernel: (2, 2)) }
         }
         return y

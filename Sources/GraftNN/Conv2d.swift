@@ -9,6 +9,8 @@ public final class Conv2d: Module {
     public let padding: Padding
     public let dilation: (Int, Int)
     public let groups: Int
+    /// BatchNorm-folded weights for fused inference (see `forward(_:normalizedBy:...)`).
+    var foldCache: FoldCache?
 
     public init(inChannels: Int, outChannels: Int, kernelSize: (Int, Int), stride: (Int, Int) = (1, 1),
                 padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1, bias: Bool = true,

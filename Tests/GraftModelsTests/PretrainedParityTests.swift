@@ -30,18 +30,24 @@ final class PretrainedParityTests: XCTestCase {
         return try kind.pretrained(cache: cache)
     }
 
+    /// Fused inference (BatchNorm folded into the convolutions, post-ops) and layer-by-layer
+    /// inference must both match the reference.
     private func checkParity(_ kind: BackboneKind, normalize: ([UInt8]) -> [Float]) throws {
         let model = try pretrained(kind)
-        for photo in Self.photos {
-            let input = Tensor(shape: [1, 3, 224, 224], values: normalize(try crop(photo)))
-            let logits = GradMode.withoutGradients { model(input, context: .inference) }.values
-            let reference = try referenceLogits(kind.rawValue, photo)
-            let maxDiff = zip(logits, reference).map { abs($0 - $1) }.max()!
-            let scale = reference.map(abs).max()!
-            let relative = maxDiff / scale
-            print("\(kind.rawValue) \(photo): max |logit diff| / max |logit| = \(relative)")
-            XCTAssertLessThan(relative, 1e-4, "\(kind.rawValue) on \(photo)")
-            XCTAssertEqual(logits.firstIndex(of: logits.max()!), reference.firstIndex(of: reference.max()!), "top-1 on \(photo)")
+        defer { LayerFusion.isEnabled = true }
+        for fused in [true, false] {
+            LayerFusion.isEnabled = fused
+            for photo in Self.photos {
+                let input = Tensor(shape: [1, 3, 224, 224], values: normalize(try crop(photo)))
+                let logits = GradMode.withoutGradients { model(input, context: .inference) }.values
+                let reference = try referenceLogits(kind.rawValue, photo)
+                let maxDiff = zip(logits, reference).map { abs($0 - $1) }.max()!
+                let relative = maxDiff / reference.map(abs).max()!
+                print("\(kind.rawValue) \(photo)\(fused ? " fused" : ""): max |logit diff| / max |logit| = \(relative)")
+                XCTAssertLessThan(relative, 1e-4, "\(kind.rawValue) on \(photo), fused: \(fused)")
+                XCTAssertEqual(logits.firstIndex(of: logits.max()!), reference.firstIndex(of: reference.max()!),
+                               "top-1 on \(photo), fused: \(fused)")
+            }
         }
     }
 

@@ -1,4 +1,4 @@
-import GraftCore
+@testable import GraftCore
 import GraftOptim
 import XCTest
 @testable import GraftNN
@@ -54,7 +54,8 @@ final class SmallCNNTrainingTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(after, 0.95, "held-out accuracy \(after) (before training: \(before))")
     }
 
-    func testWarmTrainingStepCreatesNoPrimitive() {
+    /// Warm steps create no oneDNN primitive and take no buffer from the system: the pool serves them.
+    func testWarmTrainingStepCreatesNoPrimitiveAndAllocatesNothing() {
         let model = makeSmallCNN(seed: 5)
         var g = SeededGenerator(seed: 5)
         let batch = SyntheticStripes.batch(count: 8, generator: &g)
@@ -66,26 +67,38 @@ final class SmallCNNTrainingTests: XCTestCase {
             optimizer.step()
         }
         step()
-        let created = PrimitiveCache.shared.creations
+        step()
+        let created = PrimitiveCache.shared.creations, allocated = BufferPool.shared.freshAllocations
         step()
         step()
         XCTAssertEqual(PrimitiveCache.shared.creations, created)
+        XCTAssertEqual(BufferPool.shared.freshAllocations, allocated)
     }
 
-    func testBackwardKeepsNothingAliveBeyondWhatTheCallerHolds() {
+    /// The record keeps what backward rules need (a convolution its input, ReLU6 its output), not
+    /// the tensors themselves: a BatchNorm output that only fed a ReLU6 is freed during the forward
+    /// pass, and everything saved is freed by `backward()`.
+    func testRecordKeepsOnlyWhatBackwardNeedsAndBackwardFreesIt() {
         let model = makeSmallCNN(seed: 6)
         var g = SeededGenerator(seed: 6)
         let batch = SyntheticStripes.batch(count: 4, generator: &g)
-        weak var hidden: Tensor?
+        weak var hidden: Tensor?, hiddenStorage: Storage?, normOutput: Storage?
         let loss: Tensor = {
-            let features = model.children[0].module(batch.images, context: ForwardContext(training: true))
+            let block = model.children[0].module.children.map(\.module)
+            let training = ForwardContext(training: true)
+            let normalized = block[1](block[0](batch.images, context: training), context: training)
+            normOutput = normalized.storage
+            let features = block[2](normalized, context: training)
             hidden = features
+            hiddenStorage = features.storage
             let rest = Sequential(Array(model.children.dropFirst().map(\.module)))
-            return softmaxCrossEntropy(rest(features, context: ForwardContext(training: true)), labels: batch.labels)
+            return softmaxCrossEntropy(rest(features, context: training), labels: batch.labels)
         }()
-        XCTAssertNotNil(hidden, "the record keeps intermediate results alive until backward")
+        XCTAssertNil(normOutput, "the BatchNorm output outlived the forward pass though no backward rule needs it")
+        XCTAssertNil(hidden, "the record keeps tensors alive rather than what backward needs")
+        XCTAssertNotNil(hiddenStorage, "ReLU6 and the next convolution need this for backward")
         loss.backward()
-        XCTAssertNil(hidden, "an intermediate result outlived backward()")
+        XCTAssertNil(hiddenStorage, "a saved value outlived backward()")
     }
 
     func testFrozenBlocksStayBitForBitAndCostNoBackward() {

@@ -51,13 +51,14 @@ func propagate(from root: GradNode, seed: Storage, releasing: Bool, deliver: (Te
         }
         let grads = node.run(outputGrad)
         AutodiffStats.shared.noteExecuted(node.op)
-        for (input, grad) in zip(node.inputs, grads) {
-            guard let grad, input.requiresGrad else { continue }
-            if let producer = input.gradNode {
+        for (edge, grad) in zip(node.edges, grads) {
+            guard let grad else { continue }
+            switch edge {
+            case .none: continue
+            case .leaf(let tensor): deliver(tensor, grad)
+            case .node(let producer):
                 let key = ObjectIdentifier(producer)
                 pending[key] = pending[key].map { add($0, grad) } ?? grad
-            } else {
-                deliver(input, grad)
             }
         }
         if releasing { node.release() }
@@ -72,11 +73,11 @@ private func topologicalOrder(from root: GradNode) -> [GradNode] {
     var stack: [(GradNode, Int)] = [(root, 0)]
     visited.insert(ObjectIdentifier(root))
     while let (node, next) = stack.popLast() {
-        if next < node.inputs.count {
+        let producers = node.producers
+        if next < producers.count {
             stack.append((node, next + 1))
-            if let child = node.inputs[next].gradNode, visited.insert(ObjectIdentifier(child)).inserted {
-                stack.append((child, 0))
-            }
+            let child = producers[next]
+            if visited.insert(ObjectIdentifier(child)).inserted { stack.append((child, 0)) }
         } else {
             postorder.append(node)
         }

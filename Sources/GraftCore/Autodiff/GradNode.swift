@@ -2,17 +2,31 @@
 ///
 /// Nodes are created only when an input needs a gradient, so a frozen part of a network leaves
 /// no record and costs nothing in backward. A node drops its saved tensors once it has run.
+///
+/// A node keeps the nodes that produced its inputs, not the input tensors themselves: an
+/// intermediate result is freed as soon as the forward pass is done with it, unless its op's
+/// backward rule saved it (a convolution keeps its input, ReLU its output, an addition nothing).
 final class GradNode {
+    /// Where an input's gradient goes.
+    enum Edge {
+        /// The input needs no gradient.
+        case none
+        /// A tensor nothing recorded produced (a parameter): its gradient accumulates in it.
+        case leaf(Tensor)
+        /// The result of another recorded op.
+        case node(GradNode)
+    }
+
     let op: String
-    private(set) var inputs: [Tensor]
-    /// Which inputs want a gradient; backward skips the work for the others.
-    let needs: [Bool]
+    private(set) var edges: [Edge]
     private var backward: ((Storage) -> [Storage?])?
 
     init(op: String, inputs: [Tensor], backward: @escaping (Storage) -> [Storage?]) {
         self.op = op
-        self.inputs = inputs
-        self.needs = inputs.map(\.requiresGrad)
+        edges = inputs.map { input in
+            guard input.requiresGrad else { return .none }
+            return input.gradNode.map(Edge.node) ?? .leaf(input)
+        }
         self.backward = backward
     }
 
@@ -20,13 +34,18 @@ final class GradNode {
     func run(_ outputGrad: Storage) -> [Storage?] {
         guard let backward else { preconditionFailure("backward through '\(op)' ran twice; its saved values are gone") }
         let grads = backward(outputGrad)
-        precondition(grads.count == inputs.count, "'\(op)' returned \(grads.count) gradients for \(inputs.count) inputs")
+        precondition(grads.count == edges.count, "'\(op)' returned \(grads.count) gradients for \(edges.count) inputs")
         return grads
+    }
+
+    /// The recorded ops that produced this node's inputs.
+    var producers: [GradNode] {
+        edges.compactMap { if case .node(let producer) = $0 { return producer } else { return nil } }
     }
 
     func release() {
         backward = nil
-        inputs = []
+        edges = []
     }
 }
 

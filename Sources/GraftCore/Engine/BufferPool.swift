@@ -1,14 +1,22 @@
 import Foundation
 
-/// Keeps freed tensor buffers for reuse by the next tensor of the same size.
+/// Keeps freed tensor buffers for reuse by later tensors.
 ///
 /// A training step allocates the same sizes every time; glibc serves anything over 32 MB with a
 /// fresh mmap, and touching fresh pages costs more than many of the ops themselves. Reusing
 /// buffers makes a warm step allocate nothing new.
+///
+/// A request takes an idle buffer of exactly its size, else the smallest idle one up to twice its
+/// size. Exact sizes alone would leave idle buffers that almost fit beside fresh ones: in full
+/// fine-tuning of EfficientNet-Lite0 at batch 32 the footprint was 2.67 GB for 1.72 GB of live
+/// tensors; with the looser fit it is 2.37 GB.
 final class BufferPool {
     static let shared = BufferPool()
 
+    /// Idle buffers by capacity.
     private var free: [Int: [UnsafeMutableRawPointer]] = [:]
+    /// Capacities that have idle buffers, ascending.
+    private var idleSizes: [Int] = []
     private var pooledBytes = 0
     private let lock = NSLock()
     /// Beyond this many idle bytes, freed buffers go back to the system.
@@ -16,33 +24,48 @@ final class BufferPool {
         if let mb = ProcessInfo.processInfo.environment["GRAFT_POOL_MB"].flatMap(Int.init) { return mb << 20 }
         return 4 << 30
     }()
+    /// How many buffers came from the system rather than the pool.
+    private(set) var freshAllocations = 0
 
-    func allocate(byteCount: Int) -> UnsafeMutableRawPointer {
+    /// A buffer of at least `byteCount` bytes, 64-byte aligned, and its capacity (what `release`
+    /// must be given back).
+    func allocate(byteCount: Int) -> (pointer: UnsafeMutableRawPointer, capacity: Int) {
         lock.lock()
-        if let reused = free[byteCount]?.popLast() {
-            pooledBytes -= byteCount
+        if let size = idleSizes.first(where: { $0 == byteCount }) ?? idleSizes.first(where: { $0 > byteCount && $0 <= 2 * byteCount }) {
+            let reused = take(size)
             lock.unlock()
-            return reused
+            return (reused, size)
         }
+        freshAllocations += 1
         lock.unlock()
         var raw: UnsafeMutableRawPointer?
         // 64-byte alignment suits AVX-512 loads and oneDNN's own expectations.
         guard posix_memalign(&raw, 64, byteCount) == 0, let raw else {
             fatalError("out of memory allocating \(byteCount) bytes for a tensor")
         }
-        return raw
+        return (raw, byteCount)
     }
 
-    func release(_ pointer: UnsafeMutableRawPointer, byteCount: Int) {
+    func release(_ pointer: UnsafeMutableRawPointer, capacity size: Int) {
         lock.lock()
-        if pooledBytes + byteCount <= capacity {
-            free[byteCount, default: []].append(pointer)
-            pooledBytes += byteCount
-            lock.unlock()
-        } else {
+        guard pooledBytes + size <= capacity else {
             lock.unlock()
             Foundation.free(pointer)
+            return
         }
+        if free[size, default: []].isEmpty {
+            idleSizes.insert(size, at: idleSizes.firstIndex { $0 > size } ?? idleSizes.endIndex)
+        }
+        free[size, default: []].append(pointer)
+        pooledBytes += size
+        lock.unlock()
+    }
+
+    private func take(_ size: Int) -> UnsafeMutableRawPointer {
+        let pointer = free[size]!.removeLast()
+        if free[size]!.isEmpty { idleSizes.removeAll { $0 == size } }
+        pooledBytes -= size
+        return pointer
     }
 
     /// Returns every idle buffer to the system.
@@ -51,6 +74,7 @@ final class BufferPool {
         defer { lock.unlock() }
         for pointers in free.values { for p in pointers { Foundation.free(p) } }
         free = [:]
+        idleSizes = []
         pooledBytes = 0
     }
 }

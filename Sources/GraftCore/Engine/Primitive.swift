@@ -29,6 +29,13 @@ final class Primitive {
         return md.pointee.ndims > 0
     }
 
+    /// oneDNN's name for the implementation it picked ("jit:avx2", "brg:avx512_core", "ref:any").
+    var implementation: String {
+        var info: UnsafePointer<CChar>?
+        guard dnnl_primitive_desc_query(pd, dnnl_query_impl_info_str, 0, &info) == dnnl_success, let info else { return "" }
+        return String(cString: info)
+    }
+
     /// Runs the primitive on the engine's stream and waits for it.
     func execute(_ args: [Int32: Storage]) {
         var execArgs = args.map { dnnl_exec_arg_t(arg: $0.key, memory: $0.value.memory) }
@@ -67,6 +74,9 @@ public final class PrimitiveCache {
 
     public var count: Int { entries.count }
 
+    /// How many cached primitives compute `op` ("conv.fused", ...).
+    func count(of op: String) -> Int { entries.keys.filter { $0.op == op }.count }
+
     func primitive(_ key: PrimitiveKey, create: () throws -> dnnl_primitive_desc_t) throws -> Primitive {
         if let hit = entries[key] { return hit }
         let primitive = try Primitive(pd: try create())
@@ -75,7 +85,28 @@ public final class PrimitiveCache {
         return primitive
     }
 
-    public func removeAll() { entries.removeAll() }
+    /// Keys whose primitive oneDNN could not create, or created only as a slow reference kernel.
+    private var refused: Set<PrimitiveKey> = []
+
+    /// The primitive for `key` when oneDNN creates one that `accept` approves of, else nil; the
+    /// answer is remembered either way, so a refused combination costs one attempt.
+    func primitiveIfSupported(_ key: PrimitiveKey, accept: (Primitive) -> Bool,
+                              create: () throws -> dnnl_primitive_desc_t) -> Primitive? {
+        if let hit = entries[key] { return hit }
+        if refused.contains(key) { return nil }
+        guard let primitive = try? Primitive(pd: try create()), accept(primitive) else {
+            refused.insert(key)
+            return nil
+        }
+        entries[key] = primitive
+        creations += 1
+        return primitive
+    }
+
+    public func removeAll() {
+        entries.removeAll()
+        refused.removeAll()
+    }
 }
 
 /// Creates a primitive descriptor from an op descriptor (the oneDNN 2.x two-step creation).

@@ -9,6 +9,8 @@ final class Storage {
     let layout: Layout
     let data: UnsafeMutableRawPointer
     let byteCount: Int
+    /// Size of the pooled buffer, at least `byteCount`.
+    private let capacity: Int
     let memory: dnnl_memory_t
     /// Set when this storage reinterprets another's bytes under a different layout.
     private let base: Storage?
@@ -17,7 +19,7 @@ final class Storage {
         self.layout = layout
         base = nil
         byteCount = max(layout.byteCount, 4)
-        data = BufferPool.shared.allocate(byteCount: byteCount)
+        (data, capacity) = BufferPool.shared.allocate(byteCount: byteCount)
         // Blocked layouts may carry channel padding that every kernel assumes to be zero.
         if zeroed || layout.hasPadding { memset(data, 0, byteCount) }
         var memory: dnnl_memory_t?
@@ -34,6 +36,7 @@ final class Storage {
         self.base = base
         data = base.data
         byteCount = base.byteCount
+        capacity = base.capacity
         var memory: dnnl_memory_t?
         var desc = layout.desc
         dnnlMust(dnnl_memory_create(&memory, &desc, Engine.shared.engine, data), "dnnl_memory_create")
@@ -42,7 +45,7 @@ final class Storage {
 
     deinit {
         dnnl_memory_destroy(memory)
-        if base == nil { BufferPool.shared.release(data, byteCount: byteCount) }
+        if base == nil { BufferPool.shared.release(data, capacity: capacity) }
     }
 
     /// Number of floats in the physical buffer, padding included.

@@ -53,6 +53,7 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
     if let scale, let shift { inputs += [scale, shift] }
     // The running statistics may move on before backward runs (another forward in training mode).
     let savedMean = training ? mean : mean.copy(), savedVar = training ? variance : variance.copy()
+    let src = x.storage, shape = x.shape
     return record("batchNorm", output: dst, inputs: inputs) { dy in
         let wantsParams = scale?.requiresGrad == true || shift?.requiresGrad == true
         let bprop = wantsParams ? dnnl_backward : dnnl_backward_data
@@ -62,10 +63,10 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
             var data = layout.desc, diff = layout.desc
             try dnnlCheck(dnnl_batch_normalization_backward_desc_init(&desc, bprop, &diff, &data, epsilon, flags),
                           "batch-norm backward desc")
-            return try makePD(desc, hint: fwd.pd, "batch-norm backward \(x.shape)")
+            return try makePD(desc, hint: fwd.pd, "batch-norm backward \(shape)")
         }
         let diffSrc = bwd.output(DNNL_ARG_DIFF_SRC)
-        var bargs: [Int32: Storage] = [DNNL_ARG_SRC: x.storage, DNNL_ARG_MEAN: savedMean, DNNL_ARG_VARIANCE: savedVar,
+        var bargs: [Int32: Storage] = [DNNL_ARG_SRC: src, DNNL_ARG_MEAN: savedMean, DNNL_ARG_VARIANCE: savedVar,
                                        DNNL_ARG_DIFF_DST: dy.reordered(to: layout), DNNL_ARG_DIFF_SRC: diffSrc]
         var dScale: Storage?, dShift: Storage?
         if let scale, let shift {

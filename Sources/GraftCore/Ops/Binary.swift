@@ -4,6 +4,10 @@ import CDNNL
 /// (1, C, 1, 1), or squeeze-excite weights of shape (N, C, 1, 1)); the result has `a`'s shape.
 public func add(_ a: Tensor, _ b: Tensor) -> Tensor { binary(a, b, .add) }
 
+/// `a + b`; with `reusingFirst`, written over `a`'s buffer: the caller promises that nothing reads
+/// `a` afterwards (see `activation(_:_:reusingInput:)`). An addition's backward needs neither operand.
+public func add(_ a: Tensor, _ b: Tensor, reusingFirst: Bool) -> Tensor { binary(a, b, .add, reusingFirst: reusingFirst) }
+
 /// `a * b`, with the same broadcasting of `b` as `add`.
 public func multiply(_ a: Tensor, _ b: Tensor) -> Tensor { binary(a, b, .multiply) }
 
@@ -15,24 +19,29 @@ enum BinaryOp: String {
     var algorithm: dnnl_alg_kind_t { self == .add ? dnnl_binary_add : dnnl_binary_mul }
 }
 
-func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOp) -> Tensor {
+func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOp, reusingFirst: Bool = false) -> Tensor {
     precondition(a.shape.count == b.shape.count && zip(a.shape, b.shape).allSatisfy { $1 == $0 || $1 == 1 },
                  "\(op): shape \(b.shape) does not broadcast to \(a.shape)")
     let aStorage = a.storage
     // The second operand follows the first's layout family, so that oneDNN's broadcast kernels apply.
     let bStorage = b.storage.reordered(to: layoutLike(aStorage.layout, dims: b.shape))
-    let dst = runBinary(op.algorithm, aStorage, bStorage)
+    let dst = runBinary(op.algorithm, aStorage, bStorage, into: reusingFirst && op == .add ? aStorage : nil)
     let broadcast = a.shape != b.shape
+    let needsA = a.requiresGrad, needsB = b.requiresGrad
+    // An addition's backward needs no operand: keep only the layouts, so both can be freed.
+    let aLayout = aStorage.layout, bLayout = bStorage.layout
+    let saved = op == .multiply ? (a: aStorage, b: bStorage) : nil
     return record(op.rawValue, output: dst, shape: a.shape, inputs: [a, b]) { dy in
-        let dyA = dy.reordered(to: aStorage.layout)
+        let dyA = dy.reordered(to: aLayout)
         switch op {
         case .add:
-            return [a.requiresGrad ? dyA : nil,
-                    b.requiresGrad ? (broadcast ? reduceSum(dyA, to: bStorage.layout) : dyA) : nil]
+            return [needsA ? dyA : nil,
+                    needsB ? (broadcast ? reduceSum(dyA, to: bLayout) : dyA) : nil]
         case .multiply:
-            let da = a.requiresGrad ? runBinary(dnnl_binary_mul, dyA, bStorage) : nil
+            let (aStorage, bStorage) = saved!
+            let da = needsA ? runBinary(dnnl_binary_mul, dyA, bStorage) : nil
             var db: Storage?
-            if b.requiresGrad {
+            if needsB {
                 let full = runBinary(dnnl_binary_mul, dyA, aStorage)
                 db = broadcast ? reduceSum(full, to: bStorage.layout) : full
             }
@@ -50,8 +59,8 @@ func layoutLike(_ layout: Layout, dims: [Int]) -> Layout {
     return .plain(dims)
 }
 
-/// dst = a (op) b, dst in `a`'s layout.
-func runBinary(_ alg: dnnl_alg_kind_t, _ a: Storage, _ b: Storage) -> Storage {
+/// dst = a (op) b, dst in `a`'s layout; `into` may be `a` itself.
+func runBinary(_ alg: dnnl_alg_kind_t, _ a: Storage, _ b: Storage, into destination: Storage? = nil) -> Storage {
     let key = PrimitiveKey("binary", ints: [Int(alg.rawValue)], layouts: [a.layout, b.layout])
     let prim = try! PrimitiveCache.shared.primitive(key) {
         var desc = dnnl_binary_desc_t()
@@ -59,7 +68,7 @@ func runBinary(_ alg: dnnl_alg_kind_t, _ a: Storage, _ b: Storage) -> Storage {
         try dnnlCheck(dnnl_binary_desc_init(&desc, alg, &s0, &s1, &d), "binary desc")
         return try makePD(desc, "binary \(a.layout.dims) with \(b.layout.dims)")
     }
-    let dst = prim.output(DNNL_ARG_DST)
+    let dst = destination ?? prim.output(DNNL_ARG_DST)
     prim.execute([DNNL_ARG_SRC_0: a, DNNL_ARG_SRC_1: b, DNNL_ARG_DST: dst])
     return dst
 }

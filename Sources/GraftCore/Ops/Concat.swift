@@ -23,13 +23,13 @@ public func concatChannels(_ tensors: [Tensor]) -> Tensor {
     for (i, s) in sources.enumerated() { args[DNNL_ARG_MULTIPLE_SRC + Int32(i)] = s }
     prim.execute(args)
 
-    let channels = tensors.map { $0.shape[1] }
+    let channels = tensors.map { $0.shape[1] }, needs = tensors.map(\.requiresGrad)
     return record("concatChannels", output: dst, inputs: tensors) { dy in
         let full = dy.reordered(to: .plain(dy.layout.dims))
         var offset = 0
-        return tensors.enumerated().map { i, t in
+        return needs.indices.map { i in
             defer { offset += channels[i] }
-            guard t.requiresGrad else { return nil }
+            guard needs[i] else { return nil }
             return channelSlice(full, offset: offset, count: channels[i])
         }
     }

@@ -46,19 +46,7 @@ struct ConvGeometry {
 /// (blocked for most shapes), ready for the next op.
 public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (Int, Int) = (1, 1),
                    padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1) -> Tensor {
-    precondition(x.shape.count == 4, "conv2d input must be (N, C, H, W), not \(x.shape)")
-    precondition(weight.shape.count == 4, "conv2d weight must be (O, C/groups, kH, kW), not \(weight.shape)")
-    let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-    let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
-    precondition(groups >= 1 && c % groups == 0 && o % groups == 0,
-                 "conv2d: \(c) input and \(o) output channels do not split into \(groups) groups")
-    precondition(weight.shape[1] * groups == c,
-                 "conv2d: weight \(weight.shape) expects \(weight.shape[1] * groups) input channels, input has \(c)")
-    if let bias { precondition(bias.shape == [o], "conv2d: bias \(bias.shape) should be [\(o)]") }
-    let pad = padding.amounts(height: h, width: w, kernel: (kh, kw), stride: stride, dilation: dilation)
-    let g = ConvGeometry(batch: n, inChannels: c, height: h, width: w, outChannels: o, kernelH: kh, kernelW: kw,
-                         groups: groups, stride: stride, dilation: dilation, pad: pad, hasBias: bias != nil)
-    precondition(g.outHeight > 0 && g.outWidth > 0, "conv2d: input \(h)x\(w) is smaller than the kernel window")
+    let g = ConvGeometry(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
 
     let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
     let fwd = ConvPrimitives.forward(g, training: training)
@@ -71,9 +59,12 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (In
 
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
+    // Backward keeps `src` (for weight gradients) and the weight tensor, never `x` itself.
+    let needsInputGrad = x.requiresGrad, needsWeightGrad = weight.requiresGrad || bias?.requiresGrad == true
+    let savedSrc = needsWeightGrad ? src : nil, inputCount = inputs.count
     return record("conv2d", output: dst, inputs: inputs) { dy in
         var grads: [Storage?] = [nil, nil, nil]
-        if x.requiresGrad {
+        if needsInputGrad {
             let bwd = ConvPrimitives.backwardData(g)
             let diffSrc = bwd.output(DNNL_ARG_DIFF_SRC)
             bwd.execute([DNNL_ARG_DIFF_DST: dy.reordered(to: bwd.layout(of: DNNL_ARG_DIFF_DST)),
@@ -82,13 +73,13 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (In
             AutodiffStats.shared.noteKernel("conv2d.backwardData")
             grads[0] = diffSrc
         }
-        if weight.requiresGrad || bias?.requiresGrad == true {
+        if needsWeightGrad, let src = savedSrc {
             let (dw, db) = convBackwardWeights(g, src: src, dy: dy)
             AutodiffStats.shared.noteKernel("conv2d.backwardWeights")
             grads[1] = weight.requiresGrad ? dw : nil
             grads[2] = db
         }
-        return Array(grads.prefix(inputs.count))
+        return Array(grads.prefix(inputCount))
     }
 }
 
@@ -110,6 +101,25 @@ private func convBackwardWeights(_ g: ConvGeometry, src: Storage, dy: Storage) -
     let plain = dw.reordered(to: .plain(g.weightDims))
     let as4D = Storage(aliasing: plain, as: .plain([g.outChannels, g.inChannels / g.groups, g.kernelH, g.kernelW]))
     return (as4D, db)
+}
+
+extension ConvGeometry {
+    /// The geometry of convolving `x` (N, C, H, W) with `weight` (O, C / groups, kH, kW).
+    init(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: Padding, dilation: (Int, Int), groups: Int) {
+        precondition(x.shape.count == 4, "conv2d input must be (N, C, H, W), not \(x.shape)")
+        precondition(weight.shape.count == 4, "conv2d weight must be (O, C/groups, kH, kW), not \(weight.shape)")
+        let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        precondition(groups >= 1 && c % groups == 0 && o % groups == 0,
+                     "conv2d: \(c) input and \(o) output channels do not split into \(groups) groups")
+        precondition(weight.shape[1] * groups == c,
+                     "conv2d: weight \(weight.shape) expects \(weight.shape[1] * groups) input channels, input has \(c)")
+        if let bias { precondition(bias.shape == [o], "conv2d: bias \(bias.shape) should be [\(o)]") }
+        let pad = padding.amounts(height: h, width: w, kernel: (kh, kw), stride: stride, dilation: dilation)
+        self.init(batch: n, inChannels: c, height: h, width: w, outChannels: o, kernelH: kh, kernelW: kw,
+                  groups: groups, stride: stride, dilation: dilation, pad: pad, hasBias: bias != nil)
+        precondition(outHeight > 0 && outWidth > 0, "conv2d: input \(h)x\(w) is smaller than the kernel window")
+    }
 }
 
 /// The cached forward and backward primitives of a convolution geometry.
@@ -149,7 +159,7 @@ enum ConvPrimitives {
         }
     }
 
-    private static func forwardDesc(_ g: ConvGeometry, prop: dnnl_prop_kind_t) throws -> dnnl_convolution_desc_t {
+    static func forwardDesc(_ g: ConvGeometry, prop: dnnl_prop_kind_t) throws -> dnnl_convolution_desc_t {
         var desc = dnnl_convolution_desc_t()
         var src = Layout.any(g.srcDims).desc, wts = Layout.any(g.weightDims).desc, dst = Layout.any(g.dstDims).desc
         var bias = Layout.plain([g.outChannels]).desc

@@ -22,10 +22,7 @@ enum DepthwiseBackwardWeights {
     /// anyway) is its JIT depthwise kernel rather than the GEMM path. Asking beats a fixed rule on
     /// kernel sizes: what oneDNN covers depends on the CPU it runs on.
     static func oneDNNHasFastKernel(_ g: ConvGeometry) -> Bool {
-        var info: UnsafePointer<CChar>?
-        let status = dnnl_primitive_desc_query(ConvPrimitives.backwardWeights(g).pd, dnnl_query_impl_info_str, 0, &info)
-        guard status == dnnl_success, let info else { return false }
-        return String(cString: info).hasPrefix("jit_dw")
+        ConvPrimitives.backwardWeights(g).implementation.hasPrefix("jit_dw")
     }
 
     /// Graft's kernel on any depthwise geometry whose input is channel-blocked, else nil.

@@ -13,6 +13,19 @@ public enum Activation: String, CaseIterable, Sendable {
         case .hardSwish: return (dnnl_eltwise_hardswish, 0, 0)
         }
     }
+
+    /// The same function in the variant whose backward reads the output instead of the input
+    /// (where the derivative is a function of the output). The output is what the next layer
+    /// keeps for its own backward anyway, so the input can be freed as soon as the forward moves on.
+    var trainingAlgorithm: (alg: dnnl_alg_kind_t, alpha: Float, beta: Float, usesOutput: Bool) {
+        let (alg, alpha, beta) = algorithm
+        switch self {
+        case .relu: return (dnnl_eltwise_relu_use_dst_for_bwd, alpha, beta, true)
+        case .relu6: return (dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha, beta, true)
+        case .sigmoid: return (dnnl_eltwise_logistic_use_dst_for_bwd, alpha, beta, true)
+        case .silu, .hardSwish: return (alg, alpha, beta, false)
+        }
+    }
 }
 
 public func relu(_ x: Tensor) -> Tensor { activation(x, .relu) }
@@ -24,8 +37,14 @@ public func silu(_ x: Tensor) -> Tensor { activation(x, .silu) }
 /// x * relu6(x + 3) / 6.
 public func hardSwish(_ x: Tensor) -> Tensor { activation(x, .hardSwish) }
 
-public func activation(_ x: Tensor, _ kind: Activation) -> Tensor {
-    let (alg, alpha, beta) = kind.algorithm
+/// `kind` applied to every element of `x`.
+///
+/// With `reusingInput`, the result is written over `x`'s buffer where the backward rule allows it
+/// (ReLU, ReLU6, sigmoid): one activation-sized buffer less per layer. The caller promises that
+/// nothing reads `x` afterwards, neither its own code nor the backward rule of the op that made `x`
+/// (BatchNorm and addition keep no output; a convolution keeps its input, not its output).
+public func activation(_ x: Tensor, _ kind: Activation, reusingInput: Bool = false) -> Tensor {
+    let (alg, alpha, beta, usesOutput) = kind.trainingAlgorithm
     let layout = x.storage.layout
     let ints = [Int(alg.rawValue), Int(alpha.bitPattern), Int(beta.bitPattern)]
     let fwd = try! PrimitiveCache.shared.primitive(PrimitiveKey("eltwise.fwd", ints: ints, layouts: [layout])) {
@@ -34,18 +53,19 @@ public func activation(_ x: Tensor, _ kind: Activation) -> Tensor {
         try dnnlCheck(dnnl_eltwise_forward_desc_init(&desc, dnnl_forward_training, alg, &data, alpha, beta), "eltwise desc")
         return try makePD(desc, "\(kind) forward \(x.shape)")
     }
-    let dst = fwd.output(DNNL_ARG_DST)
+    let dst = reusingInput && usesOutput ? x.storage : fwd.output(DNNL_ARG_DST)
     fwd.execute([DNNL_ARG_SRC: x.storage, DNNL_ARG_DST: dst])
-    let src = x.storage
-    return record(kind.rawValue, output: dst, shape: x.shape, inputs: [x]) { dy in
+    let saved = usesOutput ? dst : x.storage, savedArgument = usesOutput ? DNNL_ARG_DST : DNNL_ARG_SRC
+    let shape = x.shape
+    return record(kind.rawValue, output: dst, shape: shape, inputs: [x]) { dy in
         let bwd = try! PrimitiveCache.shared.primitive(PrimitiveKey("eltwise.bwd", ints: ints, layouts: [layout])) {
             var desc = dnnl_eltwise_desc_t()
             var data = layout.desc, diff = layout.desc
             try dnnlCheck(dnnl_eltwise_backward_desc_init(&desc, alg, &diff, &data, alpha, beta), "eltwise backward desc")
-            return try makePD(desc, hint: fwd.pd, "\(kind) backward \(x.shape)")
+            return try makePD(desc, hint: fwd.pd, "\(kind) backward \(shape)")
         }
         let diffSrc = bwd.output(DNNL_ARG_DIFF_SRC)
-        bwd.execute([DNNL_ARG_SRC: src, DNNL_ARG_DIFF_DST: dy.reordered(to: layout), DNNL_ARG_DIFF_SRC: diffSrc])
+        bwd.execute([savedArgument: saved, DNNL_ARG_DIFF_DST: dy.reordered(to: layout), DNNL_ARG_DIFF_SRC: diffSrc])
         return [diffSrc]
     }
 }

@@ -31,10 +31,11 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
 
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
+    let needsInputGrad = x.requiresGrad, inputCount = inputs.count
     return record("linear", output: dst, inputs: inputs) { dy in
         let dyPlain = dy.reordered(to: .plain(dstDims))
         var grads: [Storage?] = [nil, nil, nil]
-        if x.requiresGrad {
+        if needsInputGrad {
             let bwd = try! PrimitiveCache.shared.primitive(PrimitiveKey("ip.bwd_data", ints: ints)) {
                 var desc = dnnl_inner_product_desc_t()
                 var ds = Layout.plain(srcDims).desc, wts = Layout.any(wDims).desc, dd = Layout.plain(dstDims).desc
@@ -66,7 +67,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
             bwd.execute(bargs)
             grads[1] = weight.requiresGrad ? dw.reordered(to: .plain(wDims)) : nil
         }
-        return Array(grads.prefix(inputs.count))
+        return Array(grads.prefix(inputCount))
     }
 }
 
@@ -77,11 +78,12 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
     let (m, k, n) = (a.shape[0], a.shape[1], b.shape[1])
     let aS = a.storage.reordered(to: .plain([m, k])), bS = b.storage.reordered(to: .plain([k, n]))
     let out = plainMatmul(aS, transposeA: false, bS, transposeB: false, m: m, k: k, n: n)
+    let needsA = a.requiresGrad, needsB = b.requiresGrad
     return record("matmul", output: out, inputs: [a, b]) { dy in
         let d = dy.reordered(to: .plain([m, n]))
         // dA = dY B^T, dB = A^T dY.
-        let da = a.requiresGrad ? plainMatmul(d, transposeA: false, bS, transposeB: true, m: m, k: n, n: k) : nil
-        let db = b.requiresGrad ? plainMatmul(aS, transposeA: true, d, transposeB: false, m: k, k: m, n: n) : nil
+        let da = needsA ? plainMatmul(d, transposeA: false, bS, transposeB: true, m: m, k: n, n: k) : nil
+        let db = needsB ? plainMatmul(aS, transposeA: true, d, transposeB: false, m: k, k: m, n: n) : nil
         return [da, db]
     }
 }

@@ -6,8 +6,9 @@ public func mean(_ x: Tensor) -> Tensor {
     let count = x.count
     let out = Storage(layout: .plain([1]))
     out.floats.pointee = Float(sum / Double(count))
+    let shape = x.shape
     return record("mean", output: out, shape: [1], inputs: [x]) { dy in
-        let g = Storage(layout: .plain(x.shape))
+        let g = Storage(layout: .plain(shape))
         let value = dy.floats.pointee / Float(count)
         for i in 0..<count { g.floats[i] = value }
         return [g]

@@ -47,13 +47,14 @@ private func pool(_ x: Tensor, alg: dnnl_alg_kind_t, kernel: (Int, Int), stride:
     let workspace = fwd.takes(DNNL_ARG_WORKSPACE) ? fwd.output(DNNL_ARG_WORKSPACE) : nil
     if let workspace { args[DNNL_ARG_WORKSPACE] = workspace }
     fwd.execute(args)
+    let shape = x.shape
     return record(alg == dnnl_pooling_max ? "maxPool2d" : "avgPool2d", output: dst, inputs: [x]) { dy in
         let bwd = try! PrimitiveCache.shared.primitive(PrimitiveKey("pool.bwd", ints: ints, layouts: [layout])) {
             var desc = dnnl_pooling_v2_desc_t()
             var diffSrc = layout.desc, diffDst = fwd.layout(of: DNNL_ARG_DST).desc
             try dnnlCheck(dnnl_pooling_v2_backward_desc_init(&desc, alg, &diffSrc, &diffDst,
                                                              strides, kernels, dilation, padL, padR), "pooling backward desc")
-            return try makePD(desc, hint: fwd.pd, "pooling backward \(x.shape)")
+            return try makePD(desc, hint: fwd.pd, "pooling backward \(shape)")
         }
         let diffSrc = bwd.output(DNNL_ARG_DIFF_SRC)
         var bargs: [Int32: Storage] = [DNNL_ARG_DIFF_DST: dy.reordered(to: bwd.layout(of: DNNL_ARG_DIFF_DST)),

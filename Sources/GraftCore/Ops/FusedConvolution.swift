@@ -1,0 +1,87 @@
+import CDNNL
+
+/// A convolution whose output gets a residual added and then an activation applied inside the
+/// same oneDNN primitive (post-ops): one pass over the output where separate ops take three.
+///
+/// For forward passes that need no gradient only (inference, and frozen layers while the rest of
+/// a network trains): the fused primitive keeps nothing for a backward pass. With BatchNorm's
+/// running statistics folded into `weight` and `bias` (see GraftNN's `Conv2d.forward(_:normalizedBy:)`),
+/// a conv -> BatchNorm -> [+ residual] -> ReLU6 chain becomes a single primitive.
+///
+/// When oneDNN has no fast kernel for the combination on this CPU, it runs as separate ops with
+/// the same result.
+public func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1),
+                            padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1,
+                            adding residual: Tensor? = nil, activation: Activation? = nil) -> Tensor {
+    precondition(!GradMode.isEnabled || ![x, weight, bias, residual].contains { $0?.requiresGrad == true },
+                 "conv2dInference computes no gradient; use conv2d for inputs that need one")
+    let g = ConvGeometry(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+    if let residual {
+        precondition(residual.shape == g.dstDims, "conv2dInference: residual \(residual.shape) should be \(g.dstDims)")
+    }
+    let epilogue = ConvEpilogue(residual: residual?.storage.layout, activation: activation)
+    guard let fwd = ConvPrimitives.fused(g, epilogue) else {
+        var y = conv2dInference(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        if let residual { y = add(y, residual) }
+        return activation.map { GraftCore.activation(y, $0) } ?? y
+    }
+    let dst = fwd.output(DNNL_ARG_DST)
+    var args: [Int32: Storage] = [DNNL_ARG_SRC: x.storage.reordered(to: fwd.layout(of: DNNL_ARG_SRC)),
+                                  DNNL_ARG_WEIGHTS: weight.cachedStorage(in: fwd.layout(of: DNNL_ARG_WEIGHTS)),
+                                  DNNL_ARG_DST: dst]
+    if let bias { args[DNNL_ARG_BIAS] = bias.storage }
+    if let residual { args[ConvEpilogue.residualArgument] = residual.storage }
+    fwd.execute(args)
+    return Tensor(storage: dst, shape: g.dstDims)
+}
+
+/// The post-ops of a fused convolution: binary add of a residual (in the layout given), then an
+/// element-wise activation.
+struct ConvEpilogue {
+    let residual: Layout?
+    let activation: Activation?
+
+    /// The execution argument of the first post-op's second operand.
+    static let residualArgument = Int32(DNNL_ARG_ATTR_MULTIPLE_POST_OP_BASE) | Int32(DNNL_ARG_SRC_1)
+
+    var isEmpty: Bool { residual == nil && activation == nil }
+
+    var ints: [Int] { [activation.map { Int($0.algorithm.alg.rawValue) } ?? -1] }
+
+    /// Attributes carrying the post-ops; the caller destroys them.
+    func attributes() throws -> dnnl_primitive_attr_t {
+        var postOps: dnnl_post_ops_t?
+        try dnnlCheck(dnnl_post_ops_create(&postOps), "dnnl_post_ops_create")
+        defer { dnnl_post_ops_destroy(postOps) }
+        if let residual {
+            var desc = residual.desc
+            try dnnlCheck(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, &desc), "residual post-op")
+        }
+        if let activation {
+            let (alg, alpha, beta) = activation.algorithm
+            try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, 1, alg, alpha, beta), "\(activation) post-op")
+        }
+        var attr: dnnl_primitive_attr_t?
+        try dnnlCheck(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create")
+        try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, postOps), "dnnl_primitive_attr_set_post_ops")
+        return attr!
+    }
+}
+
+extension ConvPrimitives {
+    /// The inference primitive with `epilogue` fused, or nil when oneDNN offers only a reference
+    /// kernel for it, or would write the output in another layout than the residual's.
+    static func fused(_ g: ConvGeometry, _ epilogue: ConvEpilogue) -> Primitive? {
+        guard !epilogue.isEmpty else { return forward(g, training: false) }
+        let key = PrimitiveKey("conv.fused", ints: g.ints + epilogue.ints, layouts: epilogue.residual.map { [$0] } ?? [])
+        return PrimitiveCache.shared.primitiveIfSupported(key, accept: { primitive in
+            !primitive.implementation.hasPrefix("ref")
+                && (epilogue.residual.map { primitive.layout(of: DNNL_ARG_DST) == $0 } ?? true)
+        }) {
+            let attr = try epilogue.attributes()
+            defer { dnnl_primitive_attr_destroy(attr) }
+            return try makePD(forwardDesc(g, prop: dnnl_forward_inference), attr: attr,
+                              "fused convolution \(g.srcDims) -> \(g.dstDims)")
+        }
+    }
+}

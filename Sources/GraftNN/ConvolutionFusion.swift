@@ -1,0 +1,79 @@
+import Foundation
+import GraftCore
+
+/// Whether convolution -> BatchNorm -> [+ residual] -> activation chains that need no gradient
+/// run as one fused primitive with the BatchNorm folded into the convolution's weights.
+///
+/// On by default; `GRAFT_FUSION=0` turns it off (to compare, or to rule it out).
+public enum LayerFusion {
+    public static var isEnabled = ProcessInfo.processInfo.environment["GRAFT_FUSION"] != "0"
+}
+
+extension Conv2d {
+    /// This convolution, then `norm` (if any), then `residual` added, then `activation`.
+    ///
+    /// Where nothing needs a gradient and `norm` uses its running statistics (inference, frozen
+    /// layers), the chain is one oneDNN primitive: `norm` folded into the weights and bias
+    /// (y = s * (conv(x) + b - mean) + beta with s = gamma / sqrt(var + eps)), the residual and the
+    /// activation as post-ops. Otherwise the layers run one by one, each recording its backward.
+    public func forward(_ x: Tensor, normalizedBy norm: BatchNorm2d?, adding residual: Tensor? = nil,
+                        activation: Activation? = nil, context: ForwardContext) -> Tensor {
+        if LayerFusion.isEnabled, canFuse(x, norm, residual, context) {
+            let (w, b) = foldedParameters(norm)
+            return conv2dInference(x, weight: w, bias: b, stride: stride, padding: padding, dilation: dilation,
+                                   groups: groups, adding: residual, activation: activation)
+        }
+        // y is this function's own intermediate, and neither a convolution nor BatchNorm keeps its
+        // output for backward: the addition and the activation may overwrite it.
+        var y = forward(x, context: context)
+        if let norm { y = norm(y, context: context) }
+        if let residual { y = add(y, residual, reusingFirst: true) }
+        return activation.map { GraftCore.activation(y, $0, reusingInput: true) } ?? y
+    }
+
+    private func canFuse(_ x: Tensor, _ norm: BatchNorm2d?, _ residual: Tensor?, _ context: ForwardContext) -> Bool {
+        if let norm, context.training && !norm.usesRunningStatistics { return false }
+        guard GradMode.isEnabled else { return true }
+        let inputs = [x, residual].compactMap { $0 } + parameters + (norm?.parameters ?? [])
+        return !inputs.contains(where: \.requiresGrad)
+    }
+
+    /// The weights and bias with `norm` folded in, recomputed only when one of the tensors they
+    /// come from has changed since.
+    private func foldedParameters(_ norm: BatchNorm2d?) -> (Tensor, Tensor?) {
+        guard let norm else { return (weight, bias) }
+        let sources = [weight, bias, norm.weight, norm.bias, norm.runningMean, norm.runningVar].compactMap { $0 }
+        let versions = sources.map(\.version)
+        if let cache = foldCache, cache.sources.elementsEqual(sources, by: ===), cache.versions == versions {
+            return (cache.weight, cache.bias)
+        }
+        let (w, b) = fold(norm)
+        foldCache = FoldCache(sources: sources, versions: versions, weight: w, bias: b)
+        return (w, b)
+    }
+
+    private func fold(_ norm: BatchNorm2d) -> (Tensor, Tensor) {
+        let outChannels = weight.shape[0]
+        let perChannel = weight.count / outChannels
+        let mean = norm.runningMean.values, variance = norm.runningVar.values
+        let gamma = norm.weight?.values ?? [Float](repeating: 1, count: outChannels)
+        let beta = norm.bias?.values ?? [Float](repeating: 0, count: outChannels)
+        let convBias = bias?.values ?? [Float](repeating: 0, count: outChannels)
+        var w = weight.values
+        var b = [Float](repeating: 0, count: outChannels)
+        for o in 0..<outChannels {
+            let scale = Double(gamma[o]) / (Double(variance[o]) + Double(norm.epsilon)).squareRoot()
+            for i in o * perChannel ..< (o + 1) * perChannel { w[i] = Float(Double(w[i]) * scale) }
+            b[o] = Float((Double(convBias[o]) - Double(mean[o])) * scale + Double(beta[o]))
+        }
+        return (Tensor(shape: weight.shape, values: w), Tensor(shape: [outChannels], values: b))
+    }
+}
+
+/// Folded weights of a convolution and the identities and versions of what they were folded from.
+struct FoldCache {
+    let sources: [Tensor]
+    let versions: [Int]
+    let weight: Tensor
+    let bias: Tensor?
+}
