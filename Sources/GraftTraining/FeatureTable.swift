@@ -10,19 +10,27 @@ struct FeatureTable {
     /// Row-major (labels.count, width).
     let values: [Float]
 
-    init(classifier: ImageClassifier, dataset: ImageDataset, batchSize: Int, threads: Int) throws {
+    /// `progress` gets the batches done, the batches in all and the images done, after each batch.
+    init(classifier: ImageClassifier, dataset: ImageDataset, batchSize: Int, threads: Int,
+         progress: ((_ batch: Int, _ batches: Int, _ images: Int) -> Void)? = nil) throws {
         let loader = DataLoader(dataset: dataset, transform: ImageTransform(preprocessing: classifier.preprocessing),
                                 options: DataLoaderOptions(batchSize: batchSize, shuffle: false, dropLast: false, threads: threads))
         let epoch = loader.epoch(0)
         var values: [Float] = [], labels: [Int] = []
+        var batches = 0
         while let batch = try epoch.nextBatch() {
             values += GradMode.withoutGradients { classifier.features(batch.images, context: .inference) }.values
             labels += batch.labels
+            batches += 1
+            progress?(batches, loader.batchesPerEpoch, labels.count)
         }
         width = classifier.backbone.featureWidth
         self.labels = labels
         self.values = values
     }
+
+    /// Batches of `batchSize` that cover the table.
+    func batchCount(_ batchSize: Int) -> Int { (labels.count + batchSize - 1) / max(1, batchSize) }
 
     /// The features of the images at `indices`, as a (indices.count, width) tensor.
     func batch(_ indices: ArraySlice<Int>) -> Tensor {

@@ -1,13 +1,17 @@
 /// The layers grafted onto a backbone's pooled features: optional hidden dense layers, each
-/// followed by ReLU and dropout, then a dense layer to the classes.
-public struct HeadConfiguration: Codable, Equatable, Sendable {
+/// followed by ReLU and dropout, then a dense layer to the classes (or to a single sigmoid
+/// output for two classes).
+public struct HeadConfiguration: Equatable, Sendable {
     /// Widths of the hidden dense layers, in order; empty maps features straight to classes.
     public var hiddenUnits: [Int]
     /// Dropout before each dense layer that follows a hidden one, and before the output layer.
     public var dropout: Float
+    /// Softmax over one logit per class (the default), or a single sigmoid unit for two classes.
+    public var output: HeadOutput
 
-    public init(hiddenUnits: [Int] = [], dropout: Float = 0.2) {
+    public init(hiddenUnits: [Int] = [], dropout: Float = 0.2, output: HeadOutput = .softmax) {
         self.hiddenUnits = hiddenUnits
         self.dropout = dropout
+        self.output = output
     }
 }

@@ -5,16 +5,23 @@ import GraftModels
 
 extension ImageClassifier {
     /// Logits (row-major, images x classes) and labels of every image of `dataset`, in order.
+    /// `progress` is called after each batch with the batches done, the batches in all and the
+    /// images done.
     public func predictLogits(on dataset: ImageDataset, batchSize: Int = 32,
-                              threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> (logits: [Float], labels: [Int]) {
+                              threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                              progress: ((_ batch: Int, _ batches: Int, _ images: Int) -> Void)? = nil)
+        throws -> (logits: [Float], labels: [Int]) {
         let loader = DataLoader(dataset: dataset, transform: ImageTransform(preprocessing: preprocessing),
                                 options: DataLoaderOptions(batchSize: batchSize, shuffle: false, dropLast: false,
                                                            threads: threads, cache: .off))
         let epoch = loader.epoch(0)
         var logits: [Float] = [], labels: [Int] = []
+        var batches = 0
         while let batch = try epoch.nextBatch() {
             logits += self.logits(batch.images).values
             labels += batch.labels
+            batches += 1
+            progress?(batches, loader.batchesPerEpoch, labels.count)
         }
         return (logits, labels)
     }

@@ -34,6 +34,10 @@ extension ImageClassifier {
         guard !configuration.classNames.isEmpty else {
             throw SavedModelError.invalidValue(file: configURL.path, key: "class_names", value: "[]")
         }
+        if configuration.head.output == .sigmoid && configuration.classNames.count != 2 {
+            throw SavedModelError.invalidValue(file: configURL.path, key: "head.output",
+                                               value: "sigmoid (with \(configuration.classNames.count) classes; it needs 2)")
+        }
         let preprocessing = try configuration.preprocessing.preprocessing(source: configURL.path)
         let classifier = ImageClassifier(backbone: kind.makeFeatureExtractor(), kind: kind, classNames: configuration.classNames,
                                          head: configuration.head, preprocessing: preprocessing)

@@ -30,7 +30,8 @@ extension ImageClassifier {
     }
 
     private var headDescription: String {
-        let widths = headConfiguration.hiddenUnits.map(String.init) + [String(classNames.count)]
+        let output = headConfiguration.output == .sigmoid ? "1 sigmoid" : String(classNames.count)
+        let widths = headConfiguration.hiddenUnits.map(String.init) + [output]
         return "(\(backbone.featureWidth) -> \(widths.joined(separator: " -> ")))"
     }
 

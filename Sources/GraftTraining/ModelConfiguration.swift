@@ -30,8 +30,23 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     }
 }
 
-extension HeadConfiguration {
+extension HeadConfiguration: Codable {
     enum CodingKeys: String, CodingKey {
-        case hiddenUnits = "hidden_units", dropout
+        case hiddenUnits = "hidden_units", dropout, output
+    }
+
+    /// A config.json written before `output` existed holds a softmax head.
+    public init(from decoder: Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(hiddenUnits: try container.decode([Int].self, forKey: .hiddenUnits),
+                  dropout: try container.decode(Float.self, forKey: .dropout),
+                  output: try container.decodeIfPresent(HeadOutput.self, forKey: .output) ?? .softmax)
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(hiddenUnits, forKey: .hiddenUnits)
+        try container.encode(dropout, forKey: .dropout)
+        try container.encode(output, forKey: .output)
     }
 }

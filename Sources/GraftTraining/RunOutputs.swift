@@ -1,7 +1,8 @@
 import Foundation
 
 /// The files a training run leaves in its output folder: model/ (config.json and
-/// model.safetensors), history.json, history.csv and curves.svg, each written atomically.
+/// model.safetensors), history.json, history.csv, curves.svg and report.html, each written
+/// atomically.
 public struct RunOutputs {
     public let directory: URL
 
@@ -12,6 +13,7 @@ public struct RunOutputs {
     public var historyJSON: URL { directory.appendingPathComponent("history.json") }
     public var historyCSV: URL { directory.appendingPathComponent("history.csv") }
     public var curves: URL { directory.appendingPathComponent("curves.svg") }
+    public var report: URL { directory.appendingPathComponent("report.html") }
 
     /// History and curves; cheap enough to rewrite after every epoch.
     public func writeHistory(_ history: [EpochRecord]) throws {
@@ -19,6 +21,13 @@ public struct RunOutputs {
         try TrainingHistory.writeJSON(history, to: historyJSON)
         try TrainingHistory.writeCSV(history, to: historyCSV)
         try Data(TrainingCurves.svg(history).utf8).write(to: curves, options: .atomic)
+    }
+
+    /// report.html: one self-contained page (curves, configuration, metrics, confusion matrix,
+    /// mistakes).
+    public func writeReport(_ report: TrainingReport) throws {
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try Data(report.html.utf8).write(to: self.report, options: .atomic)
     }
 
     public func writeModel(_ classifier: ImageClassifier) throws {

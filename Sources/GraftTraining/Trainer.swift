@@ -19,10 +19,21 @@ public final class Trainer {
     public var onEpochEnd: ((EpochRecord, [EpochRecord]) throws -> Void)?
     /// Notes worth showing (feature caching, stage starts).
     public var onMessage: ((String) -> Void)?
+    /// Called after every batch of training, validation and feature caching, for progress
+    /// displays (the library draws nothing itself).
+    public var onProgress: ((BatchProgress) -> Void)?
+    /// Called when a stage has ended (after its best weights are restored) with the stage
+    /// number: the moment to save the model or refresh a report.
+    public var onStageEnd: ((Int) throws -> Void)?
     /// Checked after every batch; returning true stops with `TrainingError.interrupted` (Ctrl-C).
     public var shouldStop: () -> Bool = { false }
 
     public private(set) var history: [EpochRecord] = []
+    /// Validation logits (row-major, images x classes) and labels for the weights the classifier
+    /// holds now: the last epoch's during a stage, the kept epoch's after it. nil without a
+    /// validation set, and after resuming until they are computed again.
+    public private(set) var validationOutputs: (logits: [Float], labels: [Int])?
+    private var bestValidationOutputs: (logits: [Float], labels: [Int])?
 
     private var progress: TrainingProgress
     private var bestState: [[Float]]?
@@ -52,12 +63,17 @@ public final class Trainer {
     public func fit(resume: Bool = false) throws -> [EpochRecord] {
         if resume { try restoreFromCheckpoint() }
         while progress.stage <= 2 {
-            try runStage(progress.stage)
-            if options.restoreBestWeights, let bestState { restore(bestState) }
+            let stage = progress.stage
+            try runStage(stage)
+            if options.restoreBestWeights, let bestState {
+                restore(bestState)
+                validationOutputs = bestValidationOutputs
+            }
             progress.stage += 1
             progress.completedEpochsInStage = 0
             progress.epochsWithoutImprovement = 0
             try saveCheckpoint(optimizer: nil)
+            if plan(stage).epochs > 0 { try onStageEnd?(stage) }
         }
         return history
     }
@@ -86,8 +102,8 @@ public final class Trainer {
         } else {
             try classifier.unfreeze(options.unfreeze ?? .lastBlocks(classifier.defaultFineTuneBlocks))
         }
-        let trainable = classifier.namedParameters().filter(\.tensor.requiresGrad)
-        let optimizer = Adam(parameters: trainable, learningRate: plan.learningRate)
+        let groups = classifier.trainableParameterGroups(learningRateDecayPerBlock: stage == 2 ? options.learningRateDecayPerBlock : nil)
+        let optimizer = Adam(groups: groups, learningRate: plan.learningRate)
         if progress.completedEpochsInStage > 0, let folder = checkpointDirectory.flatMap({ ResumeCheckpoint(directory: $0).existing }) {
             try optimizer.load(OptimizerState.read(from: folder.appendingPathComponent("optimizer.json")))
         }
@@ -98,23 +114,35 @@ public final class Trainer {
                                                            threads: options.loaderThreads))
         if plan.cached && headFeatures == nil {
             let start = Date()
-            headFeatures = (try FeatureTable(classifier: classifier, dataset: trainingSet, batchSize: options.batchSize, threads: options.loaderThreads),
-                            try validationSet.map { try FeatureTable(classifier: classifier, dataset: $0, batchSize: options.batchSize, threads: options.loaderThreads) })
-            onMessage?(String(format: "computed backbone features of %d images once in %.1f s; the head trains on them",
-                              trainingSet.count + (validationSet?.count ?? 0), Date().timeIntervalSince(start)))
+            onMessage?("stage 1: computing the backbone features of \(trainingSet.count + (validationSet?.count ?? 0)) images once "
+                       + "(frozen backbone, no augmentation); the head trains on them")
+            let epoch = history.count + 1, epochInStage = progress.completedEpochsInStage + 1
+            func report(_ batch: Int, _ batches: Int, _ images: Int) {
+                onProgress?(BatchProgress(phase: .computingFeatures, stage: stage, epoch: epoch, epochInStage: epochInStage,
+                                          epochsInStage: plan.epochs, batch: batch, batches: batches, images: images,
+                                          seconds: Date().timeIntervalSince(start)))
+            }
+            let train = try FeatureTable(classifier: classifier, dataset: trainingSet, batchSize: options.batchSize,
+                                         threads: options.loaderThreads, progress: report)
+            let trainBatches = train.batchCount(options.batchSize), trainImages = train.labels.count
+            headFeatures = (train, try validationSet.map {
+                try FeatureTable(classifier: classifier, dataset: $0, batchSize: options.batchSize, threads: options.loaderThreads,
+                                 progress: { report($0 + trainBatches, $1 + trainBatches, $2 + trainImages) })
+            })
+            onMessage?(String(format: "stage 1: features computed in %.1f s", Date().timeIntervalSince(start)))
         }
         let stepsPerEpoch = plan.cached ? (trainingSet.count + options.batchSize - 1) / options.batchSize : loader.batchesPerEpoch
         let totalSteps = plan.epochs * stepsPerEpoch
-        let schedule = WarmupCosine(baseLearningRate: plan.learningRate, totalSteps: totalSteps,
-                                    warmupSteps: Int(options.warmupFraction * Double(totalSteps)), warmupStartFactor: 0.1)
+        let schedule = options.learningRateSchedule(learningRate: plan.learningRate, totalSteps: totalSteps)
         let scheduler = LearningRateScheduler(optimizer: optimizer, schedule: schedule,
                                               completedSteps: progress.completedEpochsInStage * stepsPerEpoch)
-        let parameters = trainable.map(\.tensor)
+        let parameters = groups.flatMap(\.parameters).map(\.tensor)
         while progress.completedEpochsInStage < plan.epochs {
             let epoch = progress.completedEpochsInStage
             let started = Date()
             let context = ForwardContext(training: true, seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.dropout.rawValue, UInt64(epoch)))
             var totals = RunningTotals()
+            let batches = plan.cached ? stepsPerEpoch : loader.batchesPerEpoch
             func step(_ logits: Tensor, _ labels: [Int], batch: Int) throws {
                 let loss = softmaxCrossEntropy(logits, labels: labels, labelSmoothing: options.labelSmoothing, classWeights: classWeights)
                 let value = loss.item
@@ -128,6 +156,10 @@ public final class Trainer {
                 optimizer.step()
                 scheduler.step()
                 totals.add(loss: value, logits: logits.values, labels: labels)
+                onProgress?(BatchProgress(phase: .training, stage: stage, epoch: history.count + 1, epochInStage: epoch + 1,
+                                          epochsInStage: plan.epochs, batch: batch + 1, batches: batches, images: totals.count,
+                                          loss: totals.meanLoss, accuracy: totals.accuracy,
+                                          seconds: Date().timeIntervalSince(started)))
                 if shouldStop() { throw TrainingError.interrupted(completedEpochs: history.count, checkpoint: checkpointDirectory) }
             }
             let learningRate = optimizer.learningRate
@@ -147,9 +179,15 @@ public final class Trainer {
                 }
             }
             let trainSeconds = Date().timeIntervalSince(started)
-            let validation = try validate(cached: plan.cached)
+            let epochNumber = history.count + 1, reportProgress = onProgress
+            let validation = try validate(cached: plan.cached) { batch, batchCount, images in
+                reportProgress?(BatchProgress(phase: .validation, stage: stage, epoch: epochNumber, epochInStage: epoch + 1,
+                                          epochsInStage: plan.epochs, batch: batch, batches: batchCount, images: images,
+                                          seconds: Date().timeIntervalSince(started) - trainSeconds))
+            }
+            validationOutputs = validation.map { ($0.logits, $0.labels) }
             var record = EpochRecord(epoch: history.count + 1, stage: stage, loss: totals.meanLoss, accuracy: totals.accuracy,
-                                     validationLoss: validation?.loss, validationAccuracy: validation?.accuracy,
+                                     validationLoss: validation?.report.loss, validationAccuracy: validation?.report.accuracy,
                                      learningRate: Double(learningRate), seconds: 0,
                                      imagesPerSecond: Double(totals.count) / max(trainSeconds, 1e-9), cachedFeatures: plan.cached)
             record.learningRate = Double(schedule.learningRate(at: max(0, scheduler.completedSteps - 1)))
@@ -163,6 +201,7 @@ public final class Trainer {
                 progress.bestRecord = history.count - 1
                 progress.epochsWithoutImprovement = 0
                 bestState = snapshot()
+                bestValidationOutputs = validationOutputs
             } else {
                 progress.epochsWithoutImprovement += 1
             }
@@ -176,16 +215,20 @@ public final class Trainer {
         }
     }
 
-    private func validate(cached: Bool) throws -> EvaluationReport? {
+    private func validate(cached: Bool, progress: @escaping (Int, Int, Int) -> Void)
+        throws -> (report: EvaluationReport, logits: [Float], labels: [Int])? {
         guard let validationSet else { return nil }
+        let logits: [Float], labels: [Int]
         if cached, let table = headFeatures?.validation {
-            let logits = GradMode.withoutGradients {
+            logits = GradMode.withoutGradients {
                 classifier.head(table.batch(Array(table.labels.indices)[...]), context: .inference)
-            }
-            return EvaluationReport(logits: logits.values, labels: table.labels, classNames: classifier.classNames, topK: 1)
+            }.values
+            labels = table.labels
+        } else {
+            (logits, labels) = try classifier.predictLogits(on: validationSet, batchSize: options.batchSize,
+                                                            threads: options.loaderThreads, progress: progress)
         }
-        let (logits, labels) = try classifier.predictLogits(on: validationSet, batchSize: options.batchSize, threads: options.loaderThreads)
-        return EvaluationReport(logits: logits, labels: labels, classNames: classifier.classNames, topK: 1)
+        return (EvaluationReport(logits: logits, labels: labels, classNames: classifier.classNames, topK: 1), logits, labels)
     }
 
     // MARK: - Weights and checkpoints
@@ -227,6 +270,8 @@ public final class Trainer {
         }
         progress = saved
         history = saved.history
+        validationOutputs = nil
+        bestValidationOutputs = nil
         onMessage?("resuming at stage \(saved.stage), epoch \(saved.completedEpochsInStage + 1) of that stage")
     }
 }

@@ -10,7 +10,8 @@ public enum ClassWeighting: Equatable, Sendable {
 }
 
 /// Everything `Trainer.fit` needs besides the model and the data. The defaults are the
-/// two-stage recipe: head on a frozen backbone with Adam 1e-3, then the last blocks at 1e-5.
+/// two-stage recipe: head on a frozen backbone with Adam 1e-3, then the last blocks at 1e-5,
+/// each at a constant rate.
 public struct TrainingOptions: Sendable {
     public var batchSize = 32
     /// Stage 1: the head alone on a frozen backbone. 0 skips it.
@@ -33,8 +34,21 @@ public struct TrainingOptions: Sendable {
     public var earlyStoppingPatience: Int?
     /// At the end of each stage, go back to the weights of the epoch with the lowest validation loss.
     public var restoreBestWeights = true
-    /// Fraction of each stage's steps spent warming the learning rate up (cosine decay after).
+    /// Stage 2: each unfrozen backbone block further from the head trains at the rate of the
+    /// block after it times this factor (the head keeps `fineTuneLearningRate`; see
+    /// `ImageClassifier.trainableParameterGroups`). nil (or 1): one rate for all.
+    public var learningRateDecayPerBlock: Float?
+    /// How the learning rate moves within each stage: warm-up and cosine decay to a floor by
+    /// default. For stages of only a few epochs, `.constant` (the Keras tutorials' recipe) can do
+    /// as well or better: on Fashion-MNIST (EfficientNet-Lite0, 3+3 and 5+5 epochs, two seeds) it
+    /// was ahead of cosine by up to 0.9 points of validation accuracy in 6 of 7 runs.
+    public var schedule: StageSchedule = .cosine
+    /// `.cosine`: fraction of each stage's steps spent warming the learning rate up.
     public var warmupFraction: Double = 0.1
+    /// `.cosine`: the rate at the end of each stage, as a fraction of the stage's rate. A floor
+    /// keeps the last epochs of a short stage learning (it did better than 0, which decays to
+    /// nothing).
+    public var minLearningRateFraction: Double = 0.1
     /// Train the head on backbone features computed once, when stage 1 allows it (frozen
     /// backbone, no augmentation): same result, far faster.
     public var cacheFeatures = true
@@ -44,7 +58,8 @@ public struct TrainingOptions: Sendable {
 
     public init() {}
 
-    var resolvedFineTuneLearningRate: Float { fineTuneLearningRate ?? headLearningRate / 100 }
+    /// The stage 2 rate in force: `fineTuneLearningRate`, else 100x lower than `headLearningRate`.
+    public var resolvedFineTuneLearningRate: Float { fineTuneLearningRate ?? headLearningRate / 100 }
 
     var augments: Bool { augmentation != nil && augmentation != Augmentation.none }
 }

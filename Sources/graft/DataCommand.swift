@@ -14,12 +14,17 @@ struct FashionMNISTFolder: ParsableCommand {
         discussion: "OUT gets train/, validation/ and test/, each with one folder per class.")
 
     @Argument(help: "The folder to write.") var out: String
-    @Option(help: "Training images per class (validation and test get a fifth of it each).") var perClass = 300
+    @Option(help: "Training images per class.") var perClass = 300
+    @Option(help: "Validation images per class (default: a fifth of --per-class).") var validationPerClass: Int?
+    @Option(help: "Test images per class, from the official test set (default: a fifth of --per-class).") var testPerClass: Int?
     @Option(help: "Side of the written images in pixels (Fashion-MNIST is 28x28).") var size = 28
     @Flag(help: "Replace the folder's contents if it is not empty.") var force = false
 
     func validate() throws {
         guard perClass > 0 else { throw ValidationError("--per-class must be positive, not \(perClass)") }
+        for (name, value) in [("--validation-per-class", validationPerClass), ("--test-per-class", testPerClass)] {
+            if let value, value < 1 { throw ValidationError("\(name) must be positive, not \(value)") }
+        }
         guard size >= 8 else { throw ValidationError("--size must be at least 8, not \(size)") }
     }
 
@@ -29,6 +34,7 @@ struct FashionMNISTFolder: ParsableCommand {
             try FashionMNIST.install()
         }
         let summary = try FashionMNIST.writeImageFolder(to: URL(fileURLWithPath: out), perClass: perClass, size: size,
+                                                        validationPerClass: validationPerClass, testPerClass: testPerClass,
                                                         replacingExisting: force)
         print("wrote \(summary.totalImages) images to \(summary.root.path)")
     }

@@ -7,8 +7,10 @@ struct Train: ParsableCommand {
         abstract: "Fine-tune a pretrained backbone on an image folder (head first, then the last blocks).",
         discussion: """
         DATA holds one sub-folder per class, or train/ and validation/ folders that do. Writes OUT/model \
-        (config.json, model.safetensors), history.json, history.csv and curves.svg, and a resumable \
-        checkpoint after each epoch (OUT/checkpoint; Ctrl-C stops there, --resume continues).
+        (config.json, model.safetensors), history.json, history.csv, curves.svg and report.html (curves, \
+        configuration, validation metrics, confusion matrix, the most confidently wrong images), and a \
+        resumable checkpoint after each epoch (OUT/checkpoint; Ctrl-C stops there, --resume continues). \
+        On a terminal each epoch shows a progress bar; otherwise one line per epoch.
         """)
 
     @OptionGroup var runtime: RuntimeOptions
@@ -25,9 +27,19 @@ struct Train: ParsableCommand {
     @Option(help: "Blocks to unfreeze in stage 2: a number or 'all' (default: about a fifth).") var unfreeze: String?
     @Option(help: "Stage 1 learning rate (Adam).") var lr: Float = 1e-3
     @Option(help: "Stage 2 learning rate (default: --lr / 100).") var fineTuneLr: Float?
+    @Option(help: ArgumentHelp("Stage 2 discriminative rates: each unfrozen block further from the head trains at the next one's rate times this (e.g. 0.5; default 1, one rate).",
+                               valueName: "factor"))
+    var lrDecayPerBlock: Float?
+    @Option(help: "Learning-rate schedule within each stage: constant, or cosine (warm-up, then cosine decay to --min-lr-fraction).")
+    var schedule = TrainingOptions().schedule.rawValue
+    @Option(help: "Cosine schedule: the rate at the end of each stage, as a fraction of the stage's rate.")
+    var minLrFraction = TrainingOptions().minLearningRateFraction
+    @Option(help: "Cosine schedule: the fraction of each stage spent warming up.") var warmupFraction = TrainingOptions().warmupFraction
     @Option(help: "Augmentation: none, light, strong.") var augment = "none"
     @Option(help: "Hidden dense layers of the head, comma-separated widths (e.g. 256).") var hidden = ""
     @Option(help: "Dropout in the head.") var dropout: Float = 0.2
+    @Option(help: "Output of the head: softmax (one unit per class) or sigmoid (a single unit with binary cross-entropy; two classes only).")
+    var headOutput = HeadOutput.softmax.rawValue
     @Option(help: "BatchNorm in unfrozen blocks: inference (statistics kept) or train.") var bn = "inference"
     @Option(help: "Label smoothing (0...1).") var labelSmoothing: Float = 0
     @Option(help: "Class weights: none or auto (inverse frequency).") var classWeights = "none"
@@ -45,6 +57,19 @@ struct Train: ParsableCommand {
         }
         guard Augmentation.preset(named: augment) != nil else { throw ValidationError("--augment must be none, light or strong, not '\(augment)'") }
         guard BatchNormMode(rawValue: bn) != nil else { throw ValidationError("--bn must be inference or train, not '\(bn)'") }
+        guard HeadOutput(rawValue: headOutput) != nil else {
+            throw ValidationError("--head-output must be softmax or sigmoid, not '\(headOutput)'")
+        }
+        guard StageSchedule(rawValue: schedule) != nil else {
+            throw ValidationError("--schedule must be constant or cosine, not '\(schedule)'")
+        }
+        guard (0...1).contains(minLrFraction) else { throw ValidationError("--min-lr-fraction must be in 0...1, not \(minLrFraction)") }
+        guard (0..<1).contains(warmupFraction) else { throw ValidationError("--warmup-fraction must be in 0..<1, not \(warmupFraction)") }
+        if let lrDecayPerBlock, !(lrDecayPerBlock > 0 && lrDecayPerBlock <= 1) {
+            throw ValidationError("--lr-decay-per-block must be in (0, 1], not \(lrDecayPerBlock)")
+        }
+        guard lr > 0, fineTuneLr.map({ $0 > 0 }) ?? true else { throw ValidationError("learning rates must be positive") }
+        if randomInit && weights != nil { throw ValidationError("--random-init and --weights exclude each other") }
         guard ["none", "auto"].contains(classWeights) else { throw ValidationError("--class-weights must be none or auto, not '\(classWeights)'") }
         guard batchSize > 0 else { throw ValidationError("--batch-size must be at least 1, not \(batchSize)") }
         guard epochs >= 0, fineTuneEpochs >= 0 else { throw ValidationError("epochs cannot be negative") }
@@ -77,10 +102,18 @@ struct Train: ParsableCommand {
                                      options: ImageFolderOptions(validationFraction: validationFraction, seed: seed))
         print(folder.summary)
         for warning in folder.warnings { print(warning) }
+        let output = HeadOutput(rawValue: headOutput)!
+        if output == .sigmoid && folder.classNames.count != 2 {
+            throw ValidationError("--head-output sigmoid needs exactly two classes; \(data) has \(folder.classNames.count)")
+        }
+        if randomInit && BatchNormMode(rawValue: bn) == .inference {
+            print("note: a randomly initialized backbone whose BatchNorm layers run in inference mode (statistics 0 and 1) "
+                  + "gives nearly constant features; to train from scratch, use --unfreeze all --bn train")
+        }
         let features = randomInit ? kind.makeFeatureExtractor(seed: seed)
             : try kind.pretrained(weights: weights.map { URL(fileURLWithPath: $0) }, keepClassifier: false)
         let classifier = ImageClassifier(backbone: features, kind: kind, classNames: folder.classNames,
-                                         head: HeadConfiguration(hiddenUnits: try hiddenUnits(), dropout: dropout),
+                                         head: HeadConfiguration(hiddenUnits: try hiddenUnits(), dropout: dropout, output: output),
                                          imageSize: imageSize, seed: seed)
         var options = TrainingOptions()
         options.batchSize = batchSize
@@ -88,6 +121,10 @@ struct Train: ParsableCommand {
         options.fineTuneEpochs = fineTuneEpochs
         options.headLearningRate = lr
         options.fineTuneLearningRate = fineTuneLr
+        options.learningRateDecayPerBlock = lrDecayPerBlock
+        options.schedule = StageSchedule(rawValue: schedule)!
+        options.minLearningRateFraction = minLrFraction
+        options.warmupFraction = warmupFraction
         options.unfreeze = try unfreezeSelection()
         options.batchNorm = BatchNormMode(rawValue: bn)!
         options.augmentation = Augmentation.preset(named: augment)
@@ -102,25 +139,53 @@ struct Train: ParsableCommand {
             print("stage 1:\n" + classifier.summary())
             try classifier.unfreeze(options.unfreeze ?? .lastBlocks(classifier.defaultFineTuneBlocks))
             print("\nstage 2:\n" + classifier.summary())
+            let optimizer = Adam(groups: classifier.trainableParameterGroups(learningRateDecayPerBlock: options.learningRateDecayPerBlock),
+                                 learningRate: options.resolvedFineTuneLearningRate)
+            print("stage 2 learning rates: " + optimizer.groups.map {
+                String(format: "%@ %.2e", $0.name, optimizer.learningRate(ofGroup: $0.name)!)
+            }.joined(separator: ", "))
             return
         }
         let outputs = RunOutputs(directory: URL(fileURLWithPath: out))
         let trainer = try Trainer(classifier: classifier, trainingSet: folder.train, validationSet: folder.validation, options: options)
         trainer.checkpointDirectory = outputs.checkpointDirectory
-        trainer.onMessage = { print($0) }
+        let display = ProgressDisplay()
+        let weightsSource = randomInit ? "random initialization" : (weights.map { "from \($0)" } ?? "pretrained on ImageNet (cached)")
+        let reportEntries = [TrainingReport.Entry("data", data), TrainingReport.Entry("weights", weightsSource)]
+        var outputsCurrent = false
+        /// The model, history and report of the weights the classifier holds at a stage's end.
+        func writeOutputs() throws {
+            try outputs.writeModel(classifier)
+            try outputs.writeHistory(trainer.history)
+            try outputs.writeReport(trainer.report(title: "graft train: \(URL(fileURLWithPath: out).lastPathComponent)",
+                                                   extraConfiguration: reportEntries))
+            outputsCurrent = true
+        }
+        trainer.onMessage = { display.line($0) }
+        trainer.onProgress = { display.update($0) }
         trainer.onEpochEnd = { record, history in
-            print(record.summaryLine)
+            display.line(record.summaryLine)
             try outputs.writeHistory(history)
+            outputsCurrent = false
+        }
+        trainer.onStageEnd = { stage in
+            try writeOutputs()
+            if stage == 1 && options.fineTuneEpochs > 0 {
+                let kept = trainer.bestEpoch.map { best in
+                    "kept epoch \(best.epoch)" + (best.validationAccuracy.map { String(format: " (validation accuracy %.4f)", $0) } ?? "") + "; "
+                } ?? ""
+                display.line("stage 1 done: \(kept)model and report written to \(outputs.directory.path)")
+            }
         }
         let interrupt = InterruptFlag()
         trainer.shouldStop = { interrupt.isSet }
         do {
+            defer { display.clearBar() }
             try trainer.fit(resume: resume)
         } catch let error as TrainingError {
             throw ValidationError(error.description)
         }
-        try outputs.writeModel(classifier)
-        try outputs.writeHistory(trainer.history)
+        if !outputsCurrent { try writeOutputs() }
         for stage in [1, 2] {
             if let last = trainer.history.last(where: { $0.stage == stage }), let accuracy = last.validationAccuracy {
                 print(String(format: "stage %d: validation accuracy %.4f", stage, accuracy))
@@ -129,6 +194,6 @@ struct Train: ParsableCommand {
         if let best = trainer.bestEpoch {
             print("kept epoch \(best.epoch) (stage \(best.stage))" + (best.validationAccuracy.map { String(format: ": validation accuracy %.4f", $0) } ?? ""))
         }
-        print("model: \(outputs.modelDirectory.path)\ncurves: \(outputs.curves.path)")
+        print("model: \(outputs.modelDirectory.path)\ncurves: \(outputs.curves.path)\nreport: \(outputs.report.path)")
     }
 }

@@ -6,7 +6,9 @@ import GraftData
 enum SyntheticImages {
     static let classNames = ["blue", "green", "red"]
 
-    static func folder(trainPerClass: Int = 8, validationPerClass: Int = 4) throws -> URL {
+    /// `classNames` (at most three) name the folders of the blue, green and red images, in that order.
+    static func folder(trainPerClass: Int = 8, validationPerClass: Int = 4, classNames: [String] = classNames) throws -> URL {
+        precondition((1...3).contains(classNames.count), "one to three classes")
         let root = FileManager.default.temporaryDirectory.appendingPathComponent("graft-training-\(UUID().uuidString)")
         var seed: UInt64 = 1
         for (split, count) in [("train", trainPerClass), ("validation", validationPerClass)] {

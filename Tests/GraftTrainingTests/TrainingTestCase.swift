@@ -17,9 +17,12 @@ class TrainingTestCase: XCTestCase {
 
     nonisolated(unsafe) static var calibratedBackbone: [[Float]]?
 
-    func makeClassifier(seed: UInt64 = 7, dropout: Float = 0.2) throws -> ImageClassifier {
+    /// `classNames` (default: the synthetic folder's) and `output` shape the head; the backbone is the same.
+    func makeClassifier(seed: UInt64 = 7, dropout: Float = 0.2, classNames: [String]? = nil,
+                        output: HeadOutput = .softmax) throws -> ImageClassifier {
         let classifier = ImageClassifier(backbone: BackboneKind.mobileNetV2.makeFeatureExtractor(seed: 3), kind: .mobileNetV2,
-                                         classNames: try dataset().classNames, head: HeadConfiguration(dropout: dropout),
+                                         classNames: try classNames ?? dataset().classNames,
+                                         head: HeadConfiguration(dropout: dropout, output: output),
                                          imageSize: 32, seed: seed)
         if Self.calibratedBackbone == nil { Self.calibratedBackbone = try calibrate(classifier) }
         for (entry, values) in zip(classifier.backbone.stateTensors(), Self.calibratedBackbone!) { entry.tensor.assign(values) }
@@ -52,6 +55,10 @@ class TrainingTestCase: XCTestCase {
         options.unfreeze = .lastBlocks(2)
         options.loaderThreads = 1
         options.seed = 11
+        // The thresholds of these tiny runs (12 validation images) were set under a cosine decay to
+        // zero, the default schedule then; the tests of the schedule choice set their own.
+        options.schedule = .cosine
+        options.minLearningRateFraction = 0
         return options
     }
 

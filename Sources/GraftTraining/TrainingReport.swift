@@ -1,0 +1,67 @@
+import Foundation
+
+/// What report.html shows about a run: its configuration, its per-epoch history and curves, the
+/// final validation metrics with the confusion matrix and per-class precision/recall/F1, and the
+/// most confidently wrong validation images. `html` renders it as one self-contained file.
+public struct TrainingReport: Sendable {
+    /// One row of the configuration table.
+    public struct Entry: Sendable, Equatable {
+        public var name: String
+        public var value: String
+
+        public init(_ name: String, _ value: String) {
+            self.name = name
+            self.value = value
+        }
+    }
+
+    public var title: String
+    public var configuration: [Entry]
+    public var history: [EpochRecord]
+    /// The epoch whose weights the model holds (the best by validation loss, by default).
+    public var keptEpoch: EpochRecord?
+    /// Metrics of the model as saved on the validation images; nil without validation images.
+    public var evaluation: EvaluationReport?
+    public var mistakes: [Misclassification]
+    public var generated: Date
+
+    public init(title: String, configuration: [Entry], history: [EpochRecord], keptEpoch: EpochRecord?,
+                evaluation: EvaluationReport?, mistakes: [Misclassification], generated: Date = Date()) {
+        self.title = title
+        self.configuration = configuration
+        self.history = history
+        self.keptEpoch = keptEpoch
+        self.evaluation = evaluation
+        self.mistakes = mistakes
+        self.generated = generated
+    }
+}
+
+extension Trainer {
+    /// The report of the run so far, for the weights the classifier holds now.
+    ///
+    /// - Parameters:
+    ///   - title: the page's heading (the output folder's name, say).
+    ///   - extraConfiguration: rows shown before the run's own (data folder, weights source, ...).
+    ///   - mistakes: how many confidently wrong validation images to show.
+    ///   - thumbnailSize: their longer side in pixels.
+    public func report(title: String = "Training report", extraConfiguration: [TrainingReport.Entry] = [],
+                       topK: Int = 5, mistakes: Int = 16, thumbnailSize: Int = 96) throws -> TrainingReport {
+        var evaluation: EvaluationReport?
+        var wrong: [Misclassification] = []
+        if let validationSet {
+            let (logits, labels) = try validationOutputs
+                ?? classifier.predictLogits(on: validationSet, batchSize: options.batchSize, threads: options.loaderThreads)
+            evaluation = EvaluationReport(logits: logits, labels: labels, classNames: classifier.classNames, topK: topK)
+            precondition(labels == validationSet.samples.map(\.label), "validation outputs are not in the data set's order")
+            wrong = Misclassification.mostConfident(logits: logits, samples: validationSet.samples,
+                                                    classes: classifier.classNames.count, limit: mistakes,
+                                                    thumbnailSize: thumbnailSize)
+        }
+        return TrainingReport(title: title,
+                              configuration: extraConfiguration + TrainingReport.configuration(of: classifier, options: options,
+                                                                                              trainingImages: trainingSet.count,
+                                                                                              validationImages: validationSet?.count),
+                              history: history, keptEpoch: bestEpoch, evaluation: evaluation, mistakes: wrong)
+    }
+}
