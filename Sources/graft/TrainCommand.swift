@@ -186,10 +186,15 @@ struct Train: ParsableCommand {
             throw ValidationError(error.description)
         }
         if !outputsCurrent { try writeOutputs() }
+        // After each stage the model holds the weights of the lowest validation loss so far (with
+        // restoreBestWeights): that is the stage's result, and what stage 2 starts from.
         for stage in [1, 2] {
-            if let last = trainer.history.last(where: { $0.stage == stage }), let accuracy = last.validationAccuracy {
-                print(String(format: "stage %d: validation accuracy %.4f", stage, accuracy))
-            }
+            guard let last = trainer.history.last(where: { $0.stage == stage }), let lastAccuracy = last.validationAccuracy else { continue }
+            let upToStage = trainer.history.filter { $0.stage <= stage && $0.validationLoss != nil }
+            let kept = options.restoreBestWeights ? upToStage.min { $0.validationLoss! < $1.validationLoss! } ?? last : last
+            var line = String(format: "stage %d: validation accuracy %.4f", stage, kept.validationAccuracy ?? lastAccuracy)
+            if kept.epoch != last.epoch { line += String(format: " (weights of epoch %d; last epoch %.4f)", kept.epoch, lastAccuracy) }
+            print(line)
         }
         if let best = trainer.bestEpoch {
             print("kept epoch \(best.epoch) (stage \(best.stage))" + (best.validationAccuracy.map { String(format: ": validation accuracy %.4f", $0) } ?? ""))
