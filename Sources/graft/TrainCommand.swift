@@ -104,7 +104,7 @@ struct Train: ParsableCommand {
         for warning in folder.warnings { print(warning) }
         let output = HeadOutput(rawValue: headOutput)!
         if output == .sigmoid && folder.classNames.count != 2 {
-            throw ValidationError("--head-output sigmoid needs exactly two classes; \(data) has \(folder.classNames.count)")
+            throw CommandFailure("--head-output sigmoid needs exactly two classes; \(data) has \(folder.classNames.count)")
         }
         if randomInit && BatchNormMode(rawValue: bn) == .inference {
             print("note: a randomly initialized backbone whose BatchNorm layers run in inference mode (statistics 0 and 1) "
@@ -183,7 +183,7 @@ struct Train: ParsableCommand {
             defer { display.clearBar() }
             try trainer.fit(resume: resume)
         } catch let error as TrainingError {
-            throw ValidationError(error.description)
+            throw CommandFailure(error.description)
         }
         if !outputsCurrent { try writeOutputs() }
         // After each stage the model holds the weights of the lowest validation loss so far (with
