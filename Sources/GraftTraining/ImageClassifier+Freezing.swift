@@ -39,29 +39,34 @@ extension ImageClassifier {
     /// Freezes the backbone except `selection`; the head always trains and the backbone's own
     /// ImageNet classifier (unused) never does.
     public func unfreeze(_ selection: UnfreezeSelection) throws {
+        let chosen = try blockGroups(selection)
+        backbone.freeze()
+        backbone.unfreeze(chosen.flatMap(\.prefixes))
+        backbone.freeze(backbone.classifierPrefixes)
+        head.unfreeze()
+        applyBatchNormMode()
+    }
+
+    /// The backbone's block groups that `selection` names; an error names a block or index the
+    /// backbone does not have.
+    public func blockGroups(_ selection: UnfreezeSelection) throws -> [BlockGroup] {
         let groups = backbone.blockGroups
-        let chosen: [BlockGroup]
         switch selection {
-        case .lastBlocks(let count): chosen = Array(groups.suffix(max(0, count)))
-        case .all: chosen = groups
+        case .lastBlocks(let count): return Array(groups.suffix(max(0, count)))
+        case .all: return groups
         case .fromBlockIndex(let index):
             guard index >= 0 && index <= groups.count else {
                 throw FreezingError.blockIndexOutOfRange(index, count: groups.count)
             }
-            chosen = Array(groups[index...])
+            return Array(groups[index...])
         case .blocks(let names):
-            chosen = try names.map { name in
+            return try names.map { name in
                 guard let group = groups.first(where: { $0.name == name }) else {
                     throw FreezingError.unknownBlock(name, available: groups.map(\.name))
                 }
                 return group
             }
         }
-        backbone.freeze()
-        backbone.unfreeze(chosen.flatMap(\.prefixes))
-        backbone.freeze(backbone.classifierPrefixes)
-        head.unfreeze()
-        applyBatchNormMode()
     }
 
     /// A sensible default for fine-tuning: about the last fifth of the block groups, at least one.

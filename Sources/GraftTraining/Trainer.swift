@@ -43,6 +43,8 @@ public final class Trainer {
     public init(classifier: ImageClassifier, trainingSet: ImageDataset, validationSet: ImageDataset?,
                 options: TrainingOptions = TrainingOptions()) throws {
         guard trainingSet.count > 0 else { throw TrainingError.noTrainingImages }
+        // A block the backbone lacks should stop the run now, not after stage 1.
+        if options.fineTuneEpochs > 0, let selection = options.unfreeze { _ = try classifier.blockGroups(selection) }
         self.classifier = classifier
         self.trainingSet = trainingSet
         self.validationSet = validationSet.flatMap { $0.count > 0 ? $0 : nil }

@@ -24,7 +24,7 @@ struct Train: ParsableCommand {
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Epochs of stage 1 (head only, backbone frozen).") var epochs = 5
     @Option(help: "Epochs of stage 2 (last blocks unfrozen); 0 is plain feature extraction.") var fineTuneEpochs = 5
-    @Option(help: "Blocks to unfreeze in stage 2: a number or 'all' (default: about a fifth).") var unfreeze: String?
+    @Option(help: "Blocks to unfreeze in stage 2: the last N, 'all', 'from:K' (block index K on), or names such as 'blocks.15,head' (see --print-model; default: about the last fifth).") var unfreeze: String?
     @Option(help: "Stage 1 learning rate (Adam).") var lr: Float = 1e-3
     @Option(help: "Stage 2 learning rate (default: --lr / 100).") var fineTuneLr: Float?
     @Option(help: ArgumentHelp("Stage 2 discriminative rates: each unfrozen block further from the head trains at the next one's rate times this (e.g. 0.5; default 1, one rate).",
@@ -79,11 +79,26 @@ struct Train: ParsableCommand {
         _ = try hiddenUnits()
     }
 
+    /// "3" (the last three block groups), "all", "from:12" (Keras' `layers[12:]`, counting block
+    /// groups), or block names as `--print-model` shows them ("blocks.15,head").
     func unfreezeSelection() throws -> UnfreezeSelection? {
         guard let unfreeze else { return nil }
         if unfreeze == "all" { return .all }
-        guard let n = Int(unfreeze), n >= 0 else { throw ValidationError("--unfreeze must be a number or 'all', not '\(unfreeze)'") }
-        return .lastBlocks(n)
+        if let n = Int(unfreeze) {
+            guard n >= 0 else { throw ValidationError("--unfreeze cannot be negative, not \(n)") }
+            return .lastBlocks(n)
+        }
+        if unfreeze.hasPrefix("from:") {
+            guard let index = Int(unfreeze.dropFirst(5)), index >= 0 else {
+                throw ValidationError("--unfreeze from:K needs a block index K >= 0, not '\(unfreeze)'")
+            }
+            return .fromBlockIndex(index)
+        }
+        let names = unfreeze.split(separator: ",").map { String($0).trimmingCharacters(in: .whitespaces) }
+        guard !names.isEmpty, names.allSatisfy({ !$0.isEmpty }) else {
+            throw ValidationError("--unfreeze must be a number, 'all', 'from:K' or block names, not '\(unfreeze)'")
+        }
+        return .blocks(names)
     }
 
     func hiddenUnits() throws -> [Int] {

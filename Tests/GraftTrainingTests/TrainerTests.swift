@@ -43,6 +43,20 @@ final class TrainerTests: TrainingTestCase {
         XCTAssertThrowsError(try classifier.unfreeze(.blocks(["nope"])))
     }
 
+    func testUnfreezingByIndexOrNameAndRejectingUnknownBlocksBeforeTraining() throws {
+        let classifier = try makeClassifier()
+        let groups = classifier.backbone.blockGroups
+        XCTAssertEqual(try classifier.blockGroups(.fromBlockIndex(groups.count - 2)).map(\.name), groups.suffix(2).map(\.name))
+        XCTAssertEqual(try classifier.blockGroups(.blocks(["head", "stem"])).map(\.name), ["head", "stem"])
+        XCTAssertThrowsError(try classifier.blockGroups(.fromBlockIndex(groups.count + 1)))
+        var options = options(headEpochs: 1, fineTuneEpochs: 1)
+        options.unfreeze = .blocks(["blocks.0", "nosuch"])
+        let data = try dataset()
+        XCTAssertThrowsError(try Trainer(classifier: classifier, trainingSet: data.train, validationSet: nil, options: options)) {
+            XCTAssertEqual(($0 as? FreezingError)?.description.contains("unknown block 'nosuch'"), true, "\($0)")
+        }
+    }
+
     func testCachedFeaturesGiveTheSameHeadAsTheUncachedPath() throws {
         let data = try dataset()
         var heads: [[Float]] = []
