@@ -57,10 +57,11 @@ final class ConvNormActivation: Module {
         activationKind = activation
     }
 
-    private var activationKind: Activation?
+    private(set) var activationKind: Activation?
+    var conv: Conv2d { children[0].module as! Conv2d }
+    var norm: BatchNorm2d { children[1].module as! BatchNorm2d }
 
     override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
-        let conv = children[0].module as! Conv2d, norm = children[1].module as! BatchNorm2d
-        return conv.forward(x, normalizedBy: norm, activation: activationKind, context: context)
+        conv.forward(x, normalizedBy: norm, activation: activationKind, context: context)
     }
 }

@@ -141,9 +141,13 @@ final class MBConvBlock: Module {
     }
 
     override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
-        var y = x
-        if let expand { y = expand.conv.forward(y, normalizedBy: expand.norm, activation: .relu6, context: context) }
-        y = depthwise.forward(y, normalizedBy: depthwiseNorm, activation: .relu6, context: context)
+        let y: Tensor
+        if let expand {
+            y = expand.conv.forward(x, normalizedBy: expand.norm, activation: .relu6, thenDepthwise: depthwise,
+                                    normalizedBy: depthwiseNorm, activation: .relu6, context: context)
+        } else {
+            y = depthwise.forward(x, normalizedBy: depthwiseNorm, activation: .relu6, context: context)
+        }
         return project.forward(y, normalizedBy: projectNorm, adding: residual ? x : nil, context: context)
     }
 }

@@ -75,7 +75,13 @@ final class InvertedResidual: Module {
 
     override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
         let layers = body.children.map(\.module)
-        let y = layers.dropLast(2).reduce(x) { $1($0, context: context) }
+        let y: Tensor
+        if layers.count == 4, let expand = layers[0] as? ConvNormActivation, let depthwise = layers[1] as? ConvNormActivation {
+            y = expand.conv.forward(x, normalizedBy: expand.norm, activation: expand.activationKind, thenDepthwise: depthwise.conv,
+                                    normalizedBy: depthwise.norm, activation: depthwise.activationKind, context: context)
+        } else {
+            y = layers.dropLast(2).reduce(x) { $1($0, context: context) }
+        }
         let project = layers[layers.count - 2] as! Conv2d, norm = layers[layers.count - 1] as! BatchNorm2d
         return project.forward(y, normalizedBy: norm, adding: residual ? x : nil, context: context)
     }

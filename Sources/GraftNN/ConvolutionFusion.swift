@@ -77,3 +77,27 @@ struct FoldCache {
     let weight: Tensor
     let bias: Tensor?
 }
+
+extension Conv2d {
+    /// This 1x1 convolution with `norm` and `activation`, then `depthwise` (3x3) with its own norm
+    /// and activation: an inverted residual's expansion and depthwise stages.
+    ///
+    /// Where both can be fused (see `forward(_:normalizedBy:adding:activation:context:)`), they run
+    /// as one oneDNN primitive and the expanded tensor between them never reaches memory.
+    public func forward(_ x: Tensor, normalizedBy norm: BatchNorm2d?, activation: Activation?,
+                        thenDepthwise depthwise: Conv2d, normalizedBy depthwiseNorm: BatchNorm2d?,
+                        activation depthwiseActivation: Activation?, context: ForwardContext) -> Tensor {
+        if LayerFusion.isEnabled, canFuse(x, norm, nil, context), depthwise.canFuse(x, depthwiseNorm, nil, context),
+           stride == (1, 1), groups == 1, depthwise.groups == depthwise.weight.shape[0],
+           depthwise.stride.0 == depthwise.stride.1, depthwise.dilation == (1, 1) {
+            let (w, b) = foldedParameters(norm), (dw, db) = depthwise.foldedParameters(depthwiseNorm)
+            let follower = DepthwiseFollower(weight: dw, bias: db, stride: depthwise.stride.0, padding: depthwise.padding,
+                                             activation: depthwiseActivation)
+            if let y = pointwiseDepthwiseInference(x, weight: w, bias: b, padding: padding, activation: activation, then: follower) {
+                return y
+            }
+        }
+        let y = forward(x, normalizedBy: norm, activation: activation, context: context)
+        return depthwise.forward(y, normalizedBy: depthwiseNorm, activation: depthwiseActivation, context: context)
+    }
+}

@@ -1,4 +1,4 @@
-import GraftCore
+@testable import GraftCore
 import GraftNN
 import XCTest
 @testable import GraftModels
@@ -25,8 +25,15 @@ final class FusedInferenceTests: XCTestCase {
         return zip(fused, unfused).map { abs($0 - $1) }.max()! / unfused.map(abs).max()!
     }
 
-    func testEfficientNetLite0() { XCTAssertLessThan(relativeDifference(.efficientNetLite0, size: 64), 1e-5) }
-    func testMobileNetV2() { XCTAssertLessThan(relativeDifference(.mobileNetV2, size: 64), 1e-5) }
+    /// Also checks that the inverted residuals' 1x1 + depthwise pairs ran as one primitive.
+    private func checkInvertedResiduals(_ kind: BackboneKind) {
+        let before = PrimitiveCache.shared.count(of: "conv.pw_dw")
+        XCTAssertLessThan(relativeDifference(kind, size: 64), 1e-5)
+        XCTAssertGreaterThan(PrimitiveCache.shared.count(of: "conv.pw_dw"), before, "no 1x1 + depthwise fusion ran")
+    }
+
+    func testEfficientNetLite0() { checkInvertedResiduals(.efficientNetLite0) }
+    func testMobileNetV2() { checkInvertedResiduals(.mobileNetV2) }
     func testResNet50() { XCTAssertLessThan(relativeDifference(.resNet50, size: 64), 1e-5) }
     func testVGG16() { XCTAssertLessThan(relativeDifference(.vgg16, size: 32), 1e-5) }
 }

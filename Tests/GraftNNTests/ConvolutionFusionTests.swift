@@ -106,6 +106,33 @@ final class ConvolutionFusionTests: XCTestCase {
         XCTAssertNotEqual(norm.runningMean.values, before)
     }
 
+    /// 1x1 -> BatchNorm -> ReLU6 -> depthwise 3x3 -> BatchNorm -> ReLU6 as one primitive, with
+    /// PyTorch's symmetric and TensorFlow's SAME padding, strides 1 and 2.
+    func testPointwiseThenDepthwiseMatchesSeparateOps() {
+        var g = SeededGenerator(seed: 8)
+        // New primitives expected: SAME at stride 1 pads as symmetric 1 does, so that one is cached.
+        let cases = [(1, Padding.same, 1), (2, .same, 1), (1, .symmetric(height: 1, width: 1), 0), (2, .symmetric(height: 1, width: 1), 1)]
+        for (stride, padding, created) in cases {
+            let expand = Conv2d(inChannels: 8, outChannels: 24, kernelSize: (1, 1), bias: false, generator: &g)
+            let depthwise = Conv2d(inChannels: 24, outChannels: 24, kernelSize: (3, 3), stride: (stride, stride), padding: padding,
+                                   groups: 24, bias: false, generator: &g)
+            let (norm1, norm2) = (trainedNorm(24, &g), trainedNorm(24, &g))
+            let x = randomInput([2, 8, 12, 12], &g)
+            func run(_ fused: Bool) -> [Float] {
+                LayerFusion.isEnabled = fused
+                return GradMode.withoutGradients {
+                    expand.forward(x, normalizedBy: norm1, activation: .relu6, thenDepthwise: depthwise, normalizedBy: norm2,
+                                   activation: .relu6, context: .inference)
+                }.values
+            }
+            let before = PrimitiveCache.shared.count(of: "conv.pw_dw")
+            let fused = run(true), unfused = run(false)
+            XCTAssertEqual(PrimitiveCache.shared.count(of: "conv.pw_dw"), before + created, "stride \(stride), \(padding)")
+            let relative = zip(fused, unfused).map { abs($0 - $1) }.max()! / unfused.map(abs).max()!
+            XCTAssertLessThan(relative, 1e-5, "stride \(stride), \(padding)")
+        }
+    }
+
     /// In training the chain runs op by op, with the addition and activation overwriting their
     /// input's buffer: gradients must equal those of the separate (gradient-checked) ops exactly.
     func testTrainingChainGivesTheGradientsOfSeparateOps() {

@@ -36,6 +36,10 @@ final class Primitive {
         return String(cString: info)
     }
 
+    /// Whether oneDNN fell back to a reference (scalar) kernel, "ref:any". A wrapper that runs JIT
+    /// kernels one after the other ("ref_fused_convolution:any:jit_1x1:avx2:jit_dw:avx2") is not one.
+    var isReferenceKernel: Bool { implementation.split(separator: ":").contains("ref") }
+
     /// Runs the primitive on the engine's stream and waits for it.
     func execute(_ args: [Int32: Storage]) {
         var execArgs = args.map { dnnl_exec_arg_t(arg: $0.key, memory: $0.value.memory) }

@@ -75,7 +75,7 @@ extension ConvPrimitives {
         guard !epilogue.isEmpty else { return forward(g, training: false) }
         let key = PrimitiveKey("conv.fused", ints: g.ints + epilogue.ints, layouts: epilogue.residual.map { [$0] } ?? [])
         return PrimitiveCache.shared.primitiveIfSupported(key, accept: { primitive in
-            !primitive.implementation.hasPrefix("ref")
+            !primitive.isReferenceKernel
                 && (epilogue.residual.map { primitive.layout(of: DNNL_ARG_DST) == $0 } ?? true)
         }) {
             let attr = try epilogue.attributes()
