@@ -2,7 +2,8 @@ import Foundation
 import GraftCore
 
 /// Whether convolution -> BatchNorm -> [+ residual] -> activation chains that need no gradient
-/// run as one fused primitive with the BatchNorm folded into the convolution's weights.
+/// run as one fused primitive with the BatchNorm folded into the convolution's weights (and an
+/// inverted residual's 1x1 and depthwise convolutions as one).
 ///
 /// On by default; `GRAFT_FUSION=0` turns it off (to compare, or to rule it out).
 public enum LayerFusion {
