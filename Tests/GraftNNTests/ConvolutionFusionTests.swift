@@ -20,6 +20,12 @@ final class ConvolutionFusionTests: XCTestCase {
         Tensor(shape: shape, values: (0..<shape.reduce(1, *)).map { _ in Float.random(in: -2...2, using: &g) })
     }
 
+    /// max |fused - unfused| / max |unfused|.
+    private func relativeDifference(_ fused: [Float], _ unfused: [Float]) -> Float {
+        XCTAssertEqual(fused.count, unfused.count)
+        return zip(fused, unfused).map { abs($0 - $1) }.max()! / max(unfused.map(abs).max()!, 1e-20)
+    }
+
     /// Runs the chain fused and unfused without gradients and returns max|diff| / max|unfused|.
     private func fusedVersusUnfused(_ conv: Conv2d, _ norm: BatchNorm2d?, _ x: Tensor, residual: Tensor? = nil,
                                     activation: Activation?) -> Float {
@@ -29,10 +35,7 @@ final class ConvolutionFusionTests: XCTestCase {
                 conv.forward(x, normalizedBy: norm, adding: residual, activation: activation, context: .inference)
             }.values
         }
-        let fused = run(true), unfused = run(false)
-        XCTAssertEqual(fused.count, unfused.count)
-        let scale = max(unfused.map(abs).max()!, 1e-20)
-        return zip(fused, unfused).map { abs($0 - $1) }.max()! / scale
+        return relativeDifference(run(true), run(false))
     }
 
     func testPointwiseWithResidualMatchesSeparateOps() {
@@ -126,9 +129,8 @@ final class ConvolutionFusionTests: XCTestCase {
                 }.values
             }
             let before = PrimitiveCache.shared.count(of: "conv.pw_dw")
-            let fused = run(true), unfused = run(false)
+            let relative = relativeDifference(run(true), run(false))
             XCTAssertEqual(PrimitiveCache.shared.count(of: "conv.pw_dw"), before + created, "stride \(stride), \(padding)")
-            let relative = zip(fused, unfused).map { abs($0 - $1) }.max()! / unfused.map(abs).max()!
             XCTAssertLessThan(relative, 1e-5, "stride \(stride), \(padding)")
         }
     }

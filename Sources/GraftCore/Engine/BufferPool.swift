@@ -13,10 +13,8 @@ import Foundation
 final class BufferPool {
     static let shared = BufferPool()
 
-    /// Idle buffers by capacity.
+    /// Idle buffers by capacity; a capacity with none idle has no entry.
     private var free: [Int: [UnsafeMutableRawPointer]] = [:]
-    /// Capacities that have idle buffers, ascending.
-    private var idleSizes: [Int] = []
     private var pooledBytes = 0
     private let lock = NSLock()
     /// Beyond this many idle bytes, freed buffers go back to the system.
@@ -31,7 +29,8 @@ final class BufferPool {
     /// must be given back).
     func allocate(byteCount: Int) -> (pointer: UnsafeMutableRawPointer, capacity: Int) {
         lock.lock()
-        if let size = idleSizes.first(where: { $0 == byteCount }) ?? idleSizes.first(where: { $0 > byteCount && $0 <= 2 * byteCount }) {
+        // The smallest idle buffer that fits: exactly the size when there is one.
+        if let size = free.keys.lazy.filter({ $0 >= byteCount && $0 <= 2 * byteCount }).min() {
             let reused = take(size)
             lock.unlock()
             return (reused, size)
@@ -53,9 +52,6 @@ final class BufferPool {
             Foundation.free(pointer)
             return
         }
-        if free[size, default: []].isEmpty {
-            idleSizes.insert(size, at: idleSizes.firstIndex { $0 > size } ?? idleSizes.endIndex)
-        }
         free[size, default: []].append(pointer)
         pooledBytes += size
         lock.unlock()
@@ -63,7 +59,7 @@ final class BufferPool {
 
     private func take(_ size: Int) -> UnsafeMutableRawPointer {
         let pointer = free[size]!.removeLast()
-        if free[size]!.isEmpty { idleSizes.removeAll { $0 == size } }
+        if free[size]!.isEmpty { free[size] = nil }
         pooledBytes -= size
         return pointer
     }
@@ -74,7 +70,6 @@ final class BufferPool {
         defer { lock.unlock() }
         for pointers in free.values { for p in pointers { Foundation.free(p) } }
         free = [:]
-        idleSizes = []
         pooledBytes = 0
     }
 }

@@ -46,26 +46,9 @@ struct ConvEpilogue {
 
     var isEmpty: Bool { residual == nil && activation == nil }
 
-    var ints: [Int] { [activation.map { Int($0.algorithm.alg.rawValue) } ?? -1] }
+    var ints: [Int] { [PostOp.key(activation)] }
 
-    /// Attributes carrying the post-ops; the caller destroys them.
-    func attributes() throws -> dnnl_primitive_attr_t {
-        var postOps: dnnl_post_ops_t?
-        try dnnlCheck(dnnl_post_ops_create(&postOps), "dnnl_post_ops_create")
-        defer { dnnl_post_ops_destroy(postOps) }
-        if let residual {
-            var desc = residual.desc
-            try dnnlCheck(dnnl_post_ops_append_binary(postOps, dnnl_binary_add, &desc), "residual post-op")
-        }
-        if let activation {
-            let (alg, alpha, beta) = activation.algorithm
-            try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, 1, alg, alpha, beta), "\(activation) post-op")
-        }
-        var attr: dnnl_primitive_attr_t?
-        try dnnlCheck(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create")
-        try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, postOps), "dnnl_primitive_attr_set_post_ops")
-        return attr!
-    }
+    var postOps: [PostOp] { [residual.map(PostOp.add), activation.map(PostOp.activation)].compactMap { $0 } }
 }
 
 extension ConvPrimitives {
@@ -78,10 +61,9 @@ extension ConvPrimitives {
             !primitive.isReferenceKernel
                 && (epilogue.residual.map { primitive.layout(of: DNNL_ARG_DST) == $0 } ?? true)
         }) {
-            let attr = try epilogue.attributes()
-            defer { dnnl_primitive_attr_destroy(attr) }
-            return try makePD(forwardDesc(g, prop: dnnl_forward_inference), attr: attr,
-                              "fused convolution \(g.srcDims) -> \(g.dstDims)")
+            try withPostOps(epilogue.postOps) { attr in
+                try makePD(forwardDesc(g, prop: dnnl_forward_inference), attr: attr, "fused convolution \(g.srcDims) -> \(g.dstDims)")
+            }
         }
     }
 }

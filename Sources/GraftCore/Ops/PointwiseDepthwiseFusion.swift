@@ -42,29 +42,16 @@ public func pointwiseDepthwiseInference(_ x: Tensor, weight: Tensor, bias: Tenso
     // oneDNN's depthwise post-op pads left/top by p and sizes the output ceil(input / stride).
     guard pad.top == pad.left, dw.outHeight == outHeight, dw.outWidth == outWidth else { return nil }
 
-    let key = PrimitiveKey("conv.pw_dw", ints: g.ints + [s, pad.top, activationCode(activation), activationCode(depthwise.activation)])
+    let key = PrimitiveKey("conv.pw_dw", ints: g.ints + [s, pad.top, PostOp.key(activation), PostOp.key(depthwise.activation)])
     let fused = PrimitiveCache.shared.primitiveIfSupported(key, accept: { primitive in
         !primitive.isReferenceKernel && primitive.layout(of: DNNL_ARG_DST).dims == dw.dstDims
     }) {
-        var postOps: dnnl_post_ops_t?
-        try dnnlCheck(dnnl_post_ops_create(&postOps), "dnnl_post_ops_create")
-        defer { dnnl_post_ops_destroy(postOps) }
-        if let activation {
-            let (alg, alpha, beta) = activation.algorithm
-            try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, 1, alg, alpha, beta), "\(activation) post-op")
+        let postOps = [activation.map(PostOp.activation), .depthwise3x3(stride: s, padLeft: pad.top),
+                       depthwise.activation.map(PostOp.activation)].compactMap { $0 }
+        return try withPostOps(postOps) { attr in
+            try makePD(ConvPrimitives.forwardDesc(g, prop: dnnl_forward_inference), attr: attr,
+                       "1x1 + depthwise convolution \(g.srcDims) -> \(dw.dstDims)")
         }
-        try dnnlCheck(dnnl_post_ops_append_dw(postOps, dnnl_f32, dnnl_f32, dnnl_f32, 3, dnnl_dim_t(s), dnnl_dim_t(pad.top), 0, 0, nil),
-                      "depthwise post-op")
-        if let second = depthwise.activation {
-            let (alg, alpha, beta) = second.algorithm
-            try dnnlCheck(dnnl_post_ops_append_eltwise(postOps, 1, alg, alpha, beta), "\(second) post-op")
-        }
-        var attr: dnnl_primitive_attr_t?
-        try dnnlCheck(dnnl_primitive_attr_create(&attr), "dnnl_primitive_attr_create")
-        defer { dnnl_primitive_attr_destroy(attr) }
-        try dnnlCheck(dnnl_primitive_attr_set_post_ops(attr, postOps), "dnnl_primitive_attr_set_post_ops")
-        return try makePD(ConvPrimitives.forwardDesc(g, prop: dnnl_forward_inference), attr: attr,
-                          "1x1 + depthwise convolution \(g.srcDims) -> \(dw.dstDims)")
     }
     guard let fused else { return nil }
     let dwWeights = Int32(DNNL_ARG_ATTR_POST_OP_DW) | Int32(DNNL_ARG_WEIGHTS)
@@ -79,8 +66,4 @@ public func pointwiseDepthwiseInference(_ x: Tensor, weight: Tensor, bias: Tenso
     args[dwBias] = depthwise.bias?.storage ?? Storage(layout: fused.layout(of: dwBias), zeroed: true)
     fused.execute(args)
     return Tensor(storage: dst, shape: dw.dstDims)
-}
-
-private func activationCode(_ activation: Activation?) -> Int {
-    activation.map { Int($0.algorithm.alg.rawValue) } ?? -1
 }
