@@ -30,15 +30,7 @@ struct Classify: ParsableCommand {
         let model = try kind.pretrained(weights: weights.map { URL(fileURLWithPath: $0) })
         let classes = try ImageNetClasses.load()
         let decoded = try images.map { try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: $0)) }
-        let predictions = model.classify(decoded, classes: classes, top: top)
-        if json {
-            try printJSON(zip(images, predictions).map { FilePredictions(file: $0, predictions: $1) })
-        } else {
-            for (file, top) in zip(images, predictions) {
-                print(file)
-                for p in top { print(String(format: "  %6.2f%%  %@ (%d)", p.probability * 100, p.label, p.index)) }
-            }
-        }
+        try printPredictions(model.classify(decoded, classes: classes, top: top), for: images, json: json)
     }
 }
 
@@ -46,6 +38,18 @@ struct Classify: ParsableCommand {
 struct FilePredictions: Encodable {
     let file: String
     let predictions: [Prediction]
+}
+
+/// Each image's top predictions, as JSON or as lines, the way `classify` and `predict` show them.
+func printPredictions(_ predictions: [[Prediction]], for images: [String], json: Bool) throws {
+    if json {
+        try printJSON(zip(images, predictions).map { FilePredictions(file: $0, predictions: $1) })
+        return
+    }
+    for (file, top) in zip(images, predictions) {
+        print(file)
+        for p in top { print(String(format: "  %6.2f%%  %@ (%d)", p.probability * 100, p.label, p.index)) }
+    }
 }
 
 func printJSON<T: Encodable>(_ value: T) throws {

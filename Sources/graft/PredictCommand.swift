@@ -21,14 +21,6 @@ struct Predict: ParsableCommand {
         try runtime.apply()
         let classifier = try ImageClassifier.load(from: URL(fileURLWithPath: model))
         let decoded = try images.map { try ImageDecoder.decode(contentsOf: URL(fileURLWithPath: $0)) }
-        let predictions = classifier.predict(decoded, top: min(top, classifier.classNames.count))
-        if json {
-            try printJSON(zip(images, predictions).map { FilePredictions(file: $0, predictions: $1) })
-        } else {
-            for (file, top) in zip(images, predictions) {
-                print(file)
-                for p in top { print(String(format: "  %6.2f%%  %@ (%d)", p.probability * 100, p.label, p.index)) }
-            }
-        }
+        try printPredictions(classifier.predict(decoded, top: min(top, classifier.classNames.count)), for: images, json: json)
     }
 }
