@@ -59,6 +59,15 @@ public final class Trainer {
     /// `restoreBestWeights`).
     public var bestEpoch: EpochRecord? { progress.bestRecord.map { history[$0] } }
 
+    /// The epoch whose weights the classifier held when `stage` ended: with `restoreBestWeights`,
+    /// the lowest selection loss of that stage and those before (what `fit` restores); else the
+    /// stage's last epoch. nil when the stage ran no epoch.
+    public func keptEpoch(afterStage stage: Int) -> EpochRecord? {
+        guard let last = history.last(where: { $0.stage == stage }) else { return nil }
+        guard options.restoreBestWeights else { return last }
+        return history.filter { $0.stage <= stage }.min { $0.selectionLoss < $1.selectionLoss } ?? last
+    }
+
     /// Runs both stages (or what is left of them after `resume`). The classifier ends with the
     /// best weights when `options.restoreBestWeights`.
     @discardableResult

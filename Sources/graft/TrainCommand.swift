@@ -186,7 +186,7 @@ struct Train: ParsableCommand {
         trainer.onStageEnd = { stage in
             try writeOutputs()
             if stage == 1 && options.fineTuneEpochs > 0 {
-                let kept = trainer.bestEpoch.map { best in
+                let kept = trainer.keptEpoch(afterStage: 1).map { best in
                     "kept epoch \(best.epoch)" + (best.validationAccuracy.map { String(format: " (validation accuracy %.4f)", $0) } ?? "") + "; "
                 } ?? ""
                 display.line("stage 1 done: \(kept)model and report written to \(outputs.directory.path)")
@@ -201,12 +201,10 @@ struct Train: ParsableCommand {
             throw CommandFailure(error.description)
         }
         if !outputsCurrent { try writeOutputs() }
-        // After each stage the model holds the weights of the lowest validation loss so far (with
-        // restoreBestWeights): that is the stage's result, and what stage 2 starts from.
+        // A stage's result is the weights it kept, which is also what stage 2 starts from.
         for stage in [1, 2] {
-            guard let last = trainer.history.last(where: { $0.stage == stage }), let lastAccuracy = last.validationAccuracy else { continue }
-            let upToStage = trainer.history.filter { $0.stage <= stage && $0.validationLoss != nil }
-            let kept = options.restoreBestWeights ? upToStage.min { $0.validationLoss! < $1.validationLoss! } ?? last : last
+            guard let last = trainer.history.last(where: { $0.stage == stage }), let lastAccuracy = last.validationAccuracy,
+                  let kept = trainer.keptEpoch(afterStage: stage) else { continue }
             var line = String(format: "stage %d: validation accuracy %.4f", stage, kept.validationAccuracy ?? lastAccuracy)
             if kept.epoch != last.epoch { line += String(format: " (weights of epoch %d; last epoch %.4f)", kept.epoch, lastAccuracy) }
             print(line)

@@ -16,6 +16,9 @@ final class TrainerTests: TrainingTestCase {
         let history = try trainer.fit()
         XCTAssertEqual(history.map(\.stage), [1, 1, 1, 2])
         XCTAssertTrue(history[0].cachedFeatures)
+        // Without restoring the best weights, each stage keeps its last epoch's.
+        XCTAssertEqual(trainer.keptEpoch(afterStage: 1)?.epoch, 3)
+        XCTAssertEqual(trainer.keptEpoch(afterStage: 2)?.epoch, 4)
         XCTAssertGreaterThan(history.compactMap(\.validationAccuracy).max()!, 0.6, "\(history.map(\.summaryLine))")
         let after = state(classifier)
         let unfrozen = classifier.backbone.blockGroups.suffix(2).flatMap(\.prefixes).map { "backbone." + $0 + "." }
@@ -104,5 +107,11 @@ final class TrainerTests: TrainingTestCase {
         let history = try resumed.fit(resume: true)
         XCTAssertEqual(history.count, 4)
         XCTAssertEqual(state(resumed.classifier), state(whole))
+        // Each stage kept the lowest validation loss so far, also for the stage run before resuming;
+        // after the last stage that is the best epoch.
+        let lowest = { (stage: Int) in history.filter { $0.stage <= stage }.min { $0.validationLoss! < $1.validationLoss! }!.epoch }
+        XCTAssertEqual(resumed.keptEpoch(afterStage: 1)?.epoch, lowest(1))
+        XCTAssertEqual(resumed.keptEpoch(afterStage: 2)?.epoch, lowest(2))
+        XCTAssertEqual(resumed.keptEpoch(afterStage: 2)?.epoch, resumed.bestEpoch?.epoch)
     }
 }
