@@ -3,7 +3,8 @@ import GraftCore
 
 /// Whether convolution -> BatchNorm -> [+ residual] -> activation chains that need no gradient
 /// run as one fused primitive with the BatchNorm folded into the convolution's weights (and an
-/// inverted residual's 1x1 and depthwise convolutions as one).
+/// inverted residual's 1x1 and depthwise convolutions as one), and whether BatchNorm and its
+/// activation run as one op (Graft's kernel) where they train.
 ///
 /// On by default; `GRAFT_FUSION=0` turns it off (to compare, or to rule it out).
 public enum LayerFusion {
@@ -16,7 +17,8 @@ extension Conv2d {
     /// Where nothing needs a gradient and `norm` uses its running statistics (inference, frozen
     /// layers), the chain is one oneDNN primitive: `norm` folded into the weights and bias
     /// (y = s * (conv(x) + b - mean) + beta with s = gamma / sqrt(var + eps)), the residual and the
-    /// activation as post-ops. Otherwise the layers run one by one, each recording its backward.
+    /// activation as post-ops. Otherwise the layers run one by one, each recording its backward;
+    /// without a residual, BatchNorm and the activation as one op.
     public func forward(_ x: Tensor, normalizedBy norm: BatchNorm2d?, adding residual: Tensor? = nil,
                         activation: Activation? = nil, context: ForwardContext) -> Tensor {
         if LayerFusion.isEnabled, canFuse(x, norm, residual, context) {
@@ -27,6 +29,9 @@ extension Conv2d {
         // y is this function's own intermediate, and neither a convolution nor BatchNorm keeps its
         // output for backward: the addition and the activation may overwrite it.
         var y = forward(x, context: context)
+        if LayerFusion.isEnabled, let norm, residual == nil {
+            return norm.forward(y, activation: activation, context: context)
+        }
         if let norm { y = norm(y, context: context) }
         if let residual { y = add(y, residual, reusingFirst: true) }
         return activation.map { GraftCore.activation(y, $0, reusingInput: true) } ?? y

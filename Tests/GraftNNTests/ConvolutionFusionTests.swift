@@ -97,10 +97,17 @@ final class ConvolutionFusionTests: XCTestCase {
         let norm = trainedNorm(8, &g)
         let x = randomInput([2, 4, 5, 5], &g)
         AutodiffStats.shared.reset()
-        // Trainable weights: the chain is recorded op by op for backward.
+        // Trainable weights: the chain is recorded for backward, the convolution on its own and
+        // BatchNorm with its activation as one op (Graft's kernel, the input being channel-blocked).
         let y = conv.forward(x, normalizedBy: norm, activation: .relu6, context: ForwardContext(training: false))
         XCTAssertNotNil(y.gradNode)
+        XCTAssertEqual(AutodiffStats.shared.recorded, ["conv2d": 1, "batchNorm+relu6": 1])
+        // With fusion off, oneDNN's three ops.
+        LayerFusion.isEnabled = false
+        AutodiffStats.shared.reset()
+        _ = conv.forward(x, normalizedBy: norm, activation: .relu6, context: ForwardContext(training: false))
         XCTAssertEqual(AutodiffStats.shared.recorded, ["conv2d": 1, "batchNorm": 1, "relu6": 1])
+        LayerFusion.isEnabled = true
         // Frozen weights but BatchNorm in training mode: batch statistics, running ones updated.
         conv.freeze()
         norm.freeze()

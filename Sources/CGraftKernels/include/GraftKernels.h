@@ -50,6 +50,62 @@ void graft_dw_run_unit(const graft_dw_problem *problem, graft_isa isa, const flo
 /// and, when the problem has a bias, the bias gradient (channels).
 void graft_dw_finish(const graft_dw_problem *problem, const float *scratch, float *dweights, float *dbias);
 
+
+/// Batch normalization followed by an activation that is a clip (none, ReLU or ReLU6), for
+/// channel-blocked activations (nChw8c or nChw16c, laid out as in graft_dw_problem, padded
+/// channels zero). Forward is one pass for the statistics and one for the output; backward one
+/// pass for the sums and one for the input gradient, the activation's mask recomputed from the
+/// input instead of read from its output.
+typedef struct {
+    int batch, channels, block;  // block: 8 or 16
+    long spatial;                // height * width
+    int clips;                   // nonzero: the output is min(max(v, lower), upper)
+    float lower, upper;
+} graft_bn_problem;
+
+/// Per padded channel (blocks * block floats each): the input gradient is
+/// gradient * dz + input * x + constant, where dz is the masked output gradient.
+typedef struct {
+    const float *gradient, *input, *constant;
+} graft_bn_data_coefficients;
+
+// Every pass spreads its work over the threads oneDNN uses (graft_parallel_for), in units of a
+// channel block times a range of images that depends on the shape only; sums are per unit and
+// added in unit order, so results do not depend on the machine or the scheduling.
+
+/// The batch mean and biased variance of x per padded channel (blocks * block floats).
+void graft_bn_statistics(const graft_bn_problem *problem, graft_isa isa, const float *x, float *mean, float *variance);
+
+/// Per padded channel a and b such that the normalized input is x * a + b (scale and shift may be
+/// NULL: 1 and 0). Padded channels get 0 and 0.
+void graft_bn_affine(const graft_bn_problem *problem, const float *mean, const float *variance, float epsilon,
+                     const float *scale, const float *shift, float *a, float *b);
+
+/// The output: the activation of x * a + b.
+void graft_bn_forward(const graft_bn_problem *problem, graft_isa isa, const float *x, const float *a, const float *b,
+                      float *y);
+
+/// Per padded channel, the sums of dz into sums[0 ..< padded channels] and of dz * x after them,
+/// where dz is the output gradient dy where the activation let its input through, else 0.
+void graft_bn_backward_sums(const graft_bn_problem *problem, graft_isa isa, const float *x, const float *dy,
+                            const float *a, const float *b, double *sums);
+
+/// From the backward sums (NULL when the scale and shift need no gradient and the statistics are
+/// not the batch's): the scale and shift gradients (channels floats; either may be NULL) and the
+/// input gradient's coefficients. `batch_statistics`: the forward pass normalized with the batch's
+/// mean and variance, so the input's gradient flows through them too.
+void graft_bn_backward_finish(const graft_bn_problem *problem, const double *sums, const float *mean,
+                              const float *variance, float epsilon, const float *scale, int batch_statistics,
+                              float *dscale, float *dshift, float *gradient, float *input, float *constant);
+
+/// The input gradient.
+void graft_bn_backward_data(const graft_bn_problem *problem, graft_isa isa, const float *x, const float *dy,
+                            const float *a, const float *b, const graft_bn_data_coefficients *coefficients, float *dx);
+
+/// Calls body(context, i) for every i in [0, count), spread over GNU OpenMP's threads (the ones
+/// oneDNN runs on), in any order; serially when libgomp is not loaded.
+void graft_parallel_for(int count, void (*body)(void *context, int index), void *context);
+
 #ifdef __cplusplus
 }
 #endif

@@ -103,6 +103,22 @@ public enum OpBenchmark {
                 op: { batchNorm($0[0], scale: $0[1], shift: $0[2], runningMean: Tensor.zeros([144]),
                                 runningVar: Tensor.ones([144]), training: false) }),
             memoryBound("relu6", act, tensors: 2) { relu6($0[0]) },
+        ] + [[n, 96, 112, 112], act, [n, 1152, 7, 7]].flatMap { shape -> [OpBenchmarkCase] in
+            // BatchNorm in training then ReLU6, as every expansion and depthwise stage of MobileNetV2
+            // and EfficientNet-Lite0 trains: oneDNN's two ops one after the other, and Graft's kernel.
+            let c = shape[1]
+            let running = (mean: Tensor.zeros([c]), variance: Tensor.ones([c]))
+            return [
+                memoryBound("batchNorm train, relu6", shape, tensors: 5, extra: [[c], [c]]) { t in
+                    relu6(batchNorm(t[0], scale: t[1], shift: t[2], runningMean: running.mean, runningVar: running.variance,
+                                    training: true))
+                },
+                memoryBound("batchNorm+relu6 train", shape, tensors: 3, extra: [[c], [c]]) { t in
+                    batchNorm(t[0], scale: t[1], shift: t[2], runningMean: running.mean, runningVar: running.variance,
+                              training: true, activation: .relu6)
+                },
+            ]
+        } + [
             memoryBound("silu", act, tensors: 2) { silu($0[0]) },
             memoryBound("add (residual)", [n, 24, 56, 56], tensors: 3, extra: [[n, 24, 56, 56]]) { add($0[0], $0[1]) },
             memoryBound("multiply (squeeze-excite)", [n, 240, 28, 28], tensors: 2, extra: [[n, 240, 1, 1]]) {

@@ -1,0 +1,156 @@
+import CGraftKernels
+
+extension Activation {
+    /// (lower, upper) when the activation is min(max(v, lower), upper), else nil.
+    var clipBounds: (lower: Float, upper: Float)? {
+        switch self {
+        case .relu: return (0, .infinity)
+        case .relu6: return (0, 6)
+        case .sigmoid, .silu, .hardSwish: return nil
+        }
+    }
+}
+
+/// `batchNorm` followed by `activation`, as one op.
+///
+/// When `x` is channel-blocked (nChw8c, nChw16c) and the activation is none, ReLU or ReLU6, this
+/// runs Graft's own kernel (CGraftKernels), because oneDNN 2.6 fuses only ReLU into its BatchNorm
+/// and a separate ReLU6 reads and writes the whole tensor twice more in every training step:
+/// - forward, one pass for the batch statistics and one that writes the activated output;
+/// - backward, one pass for the sums and one for the input gradient. The activation's mask comes
+///   from the input (the same expression as the forward's), so its output need not be kept.
+///
+/// Otherwise the two ops run one after the other. Arguments as in `batchNorm`.
+public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: Tensor, runningVar: Tensor,
+                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5, activation: Activation?) -> Tensor {
+    let bounds = activation?.clipBounds
+    guard let block = x.storage.layout.channelBlock, activation == nil || bounds != nil else {
+        let y = batchNorm(x, scale: scale, shift: shift, runningMean: runningMean, runningVar: runningVar,
+                          training: training, momentum: momentum, epsilon: epsilon)
+        // BatchNorm keeps its input, not its output, for backward: the activation may overwrite it.
+        return activation.map { GraftCore.activation(y, $0, reusingInput: true) } ?? y
+    }
+    let c = x.shape[1]
+    precondition((scale == nil) == (shift == nil), "batchNorm: give both scale and shift, or neither")
+    for (name, t) in [("scale", scale), ("shift", shift), ("runningMean", runningMean), ("runningVar", runningVar)] {
+        if let t { precondition(t.shape == [c], "batchNorm: \(name) has shape \(t.shape), expected [\(c)]") }
+    }
+    let kernel = BatchNormKernel(shape: x.shape, block: block, clip: bounds)
+    let src = x.storage
+
+    let mean: Storage, variance: Storage
+    if training {
+        (mean, variance) = kernel.statistics(src)
+        updateRunningStats(runningMean, runningVar, mean, variance, momentum: momentum, count: x.count / c)
+    } else {
+        // Copies: the running statistics may move on before backward runs.
+        mean = runningMean.storage.copy()
+        variance = runningVar.storage.copy()
+    }
+    let affine = kernel.affine(mean: mean, variance: variance, epsilon: epsilon, scale: scale?.storage, shift: shift?.storage)
+    let dst = Storage(layout: src.layout)
+    kernel.forward(src, affine, into: dst)
+
+    let inputs = [x] + [scale, shift].compactMap { $0 }
+    let inputNeedsGradient = x.requiresGrad
+    let op = activation.map { "batchNorm+\($0.rawValue)" } ?? "batchNorm"
+    return record(op, output: dst, inputs: inputs) { dy in
+        let paramsNeedGradients = scale?.requiresGrad == true || shift?.requiresGrad == true
+        let dyBlocked = dy.reordered(to: src.layout)
+        // With batch statistics the input's gradient needs the sums as well.
+        let sums = training || paramsNeedGradients ? kernel.backwardSums(src, dy: dyBlocked, affine) : nil
+        let dScale = scale != nil && paramsNeedGradients ? Storage(layout: .plain([c])) : nil
+        let dShift = scale != nil && paramsNeedGradients ? Storage(layout: .plain([c])) : nil
+        let coefficients = kernel.inputGradientCoefficients(
+            sums: sums, mean: mean, variance: variance, epsilon: epsilon, scale: scale?.storage,
+            batchStatistics: training, dScale: dScale, dShift: dShift)
+        var dx: Storage?
+        if inputNeedsGradient {
+            let out = Storage(layout: src.layout)
+            kernel.inputGradient(src, dy: dyBlocked, affine, coefficients, into: out)
+            dx = out
+        }
+        AutodiffStats.shared.noteKernel("batchNormActivation.backward")
+        return scale != nil ? [dx, dScale, dShift] : [dx]
+    }
+}
+
+/// The C kernel's problem for one tensor shape, and its passes (each spread over oneDNN's
+/// threads). The per-channel vectors are padded to whole channel blocks.
+struct BatchNormKernel {
+    /// The instruction set the kernel runs with; tests lower it to cover every variant.
+    nonisolated(unsafe) static var isa = graft_best_isa()
+
+    let problem: graft_bn_problem
+    let paddedChannels: Int
+
+    init(shape: [Int], block: Int, clip: (lower: Float, upper: Float)?) {
+        problem = graft_bn_problem(
+            batch: Int32(shape[0]), channels: Int32(shape[1]), block: Int32(block), spatial: shape[2] * shape[3],
+            clips: clip == nil ? 0 : 1, lower: clip?.lower ?? 0, upper: clip?.upper ?? 0)
+        paddedChannels = (shape[1] + block - 1) / block * block
+    }
+
+    private func perChannel() -> Storage { Storage(layout: .plain([paddedChannels])) }
+
+    func statistics(_ x: Storage) -> (mean: Storage, variance: Storage) {
+        let mean = perChannel(), variance = perChannel()
+        withUnsafePointer(to: problem) { graft_bn_statistics($0, Self.isa, x.floats, mean.floats, variance.floats) }
+        return (mean, variance)
+    }
+
+    func affine(mean: Storage, variance: Storage, epsilon: Float, scale: Storage?, shift: Storage?) -> NormalizingAffine {
+        let affine = NormalizingAffine(a: perChannel(), b: perChannel())
+        withUnsafePointer(to: problem) {
+            graft_bn_affine($0, mean.floats, variance.floats, epsilon, scale?.floats, shift?.floats,
+                            affine.a.floats, affine.b.floats)
+        }
+        return affine
+    }
+
+    func forward(_ x: Storage, _ affine: NormalizingAffine, into y: Storage) {
+        withUnsafePointer(to: problem) { graft_bn_forward($0, Self.isa, x.floats, affine.a.floats, affine.b.floats, y.floats) }
+    }
+
+    /// Per padded channel the sum of the masked output gradient, then the sum of it times x.
+    func backwardSums(_ x: Storage, dy: Storage, _ affine: NormalizingAffine) -> [Double] {
+        var sums = [Double](repeating: 0, count: 2 * paddedChannels)
+        withUnsafePointer(to: problem) {
+            graft_bn_backward_sums($0, Self.isa, x.floats, dy.floats, affine.a.floats, affine.b.floats, &sums)
+        }
+        return sums
+    }
+
+    /// Also writes the scale and shift gradients into `dScale` and `dShift` when given.
+    func inputGradientCoefficients(sums: [Double]?, mean: Storage, variance: Storage, epsilon: Float, scale: Storage?,
+                                   batchStatistics: Bool, dScale: Storage?, dShift: Storage?) -> InputGradientCoefficients {
+        let k = InputGradientCoefficients(gradient: perChannel(), input: perChannel(), constant: perChannel())
+        withUnsafePointer(to: problem) { p in
+            graft_bn_backward_finish(p, sums, mean.floats, variance.floats, epsilon, scale?.floats, batchStatistics ? 1 : 0,
+                                     dScale?.floats, dShift?.floats, k.gradient.floats, k.input.floats, k.constant.floats)
+        }
+        return k
+    }
+
+    func inputGradient(_ x: Storage, dy: Storage, _ affine: NormalizingAffine, _ k: InputGradientCoefficients,
+                       into dx: Storage) {
+        var coefficients = graft_bn_data_coefficients(gradient: k.gradient.floats, input: k.input.floats,
+                                                      constant: k.constant.floats)
+        withUnsafePointer(to: problem) {
+            graft_bn_backward_data($0, Self.isa, x.floats, dy.floats, affine.a.floats, affine.b.floats, &coefficients, dx.floats)
+        }
+    }
+}
+
+/// Per padded channel a and b such that the normalized input is x * a + b.
+struct NormalizingAffine {
+    let a: Storage
+    let b: Storage
+}
+
+/// Per padded channel: the input gradient is gradient * dz + input * x + constant.
+struct InputGradientCoefficients {
+    let gradient: Storage
+    let input: Storage
+    let constant: Storage
+}
