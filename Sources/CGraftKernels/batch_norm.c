@@ -55,6 +55,8 @@ static void run_unit(void *context, int unit) {
     u.n_end = (int)((long)p->batch * (chunk + 1) / chunks);
     if (u.sums) u.sums += (long)unit * 2 * p->block;
     job->kernel(job->isa, p, &u);
+    // Streaming stores are weakly ordered: make them visible before the pass is declared done.
+    if (p->streams) __builtin_ia32_sfence();
 }
 
 static void run_pass(const graft_bn_problem *p, graft_isa isa, graft_bn_unit_args shared, unit_kernel kernel8,

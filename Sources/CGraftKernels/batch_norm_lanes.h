@@ -27,6 +27,12 @@ typedef struct { DVEC v; } __attribute__((packed, may_alias)) BN_NAME(bn_dunalig
 #define DLOAD(p) (((const BN_NAME(bn_dunaligned) *)(p))->v)
 #define DSTORE(p, value) (((BN_NAME(bn_dunaligned) *)(p))->v = (value))
 #define WIDEN(v) __builtin_convertvector((v), DVEC)
+// A store that bypasses the caches when `streams` (a constant after inlining): for outputs larger
+// than the last-level cache, which would be evicted before anything reads them, it saves reading
+// every line in before overwriting it. The address is vector-aligned (planes start at multiples
+// of LANES floats in 64-byte aligned buffers).
+#define PUT(p, value, streams) \
+    do { if (streams) __builtin_nontemporal_store((value), (VEC *)(p)); else STORE((p), (value)); } while (0)
 // Lanes where `mask` is set keep `v`, the others become 0.
 #define KEEP(v, mask) ((VEC)((IVEC)(v) & (mask)))
 // min(max(v, lower), upper) that lets NaN through (a comparison with NaN is false), so that a
@@ -73,11 +79,11 @@ BN_INLINE void BN_NAME(sums_body)(const graft_bn_problem *p, const float *x, int
 // their vectors themselves: a vector argument to a function compiled without AVX would change the
 // calling convention.
 BN_INLINE void BN_NAME(forward_plane)(const float *in, float *out, ptrdiff_t spatial, const float *a, const float *b,
-                                      const graft_bn_problem *p, int clips) {
+                                      const graft_bn_problem *p, int clips, int streams) {
     const VEC va = LOAD(a), vb = LOAD(b), lower = (VEC){0} + p->lower, upper = (VEC){0} + p->upper;
     for (ptrdiff_t i = 0; i < spatial; i++) {
         const VEC v = LOAD(in + i * LANES) * va + vb;
-        STORE(out + i * LANES, clips ? CLIP(v, lower, upper) : v);
+        PUT(out + i * LANES, clips ? CLIP(v, lower, upper) : v, streams);
     }
 }
 
@@ -92,10 +98,14 @@ BN_INLINE void BN_NAME(forward_body)(const graft_bn_problem *p, const float *x, 
         const float *in = PLANE(x, n);
         float *out = PLANE(y, n);
         // Constant flags after inlining: one loop each, without a test per pixel.
-        if (clips) {
-            BN_NAME(forward_plane)(in, out, spatial, a, b, p, 1);
+        if (clips && p->streams) {
+            BN_NAME(forward_plane)(in, out, spatial, a, b, p, 1, 1);
+        } else if (clips) {
+            BN_NAME(forward_plane)(in, out, spatial, a, b, p, 1, 0);
+        } else if (p->streams) {
+            BN_NAME(forward_plane)(in, out, spatial, a, b, p, 0, 1);
         } else {
-            BN_NAME(forward_plane)(in, out, spatial, a, b, p, 0);
+            BN_NAME(forward_plane)(in, out, spatial, a, b, p, 0, 0);
         }
     }
 }
@@ -153,12 +163,12 @@ BN_INLINE void BN_NAME(backward_sums_body)(const graft_bn_problem *p, const floa
 
 BN_INLINE void BN_NAME(backward_data_plane)(const float *in, const float *grad, float *out, ptrdiff_t spatial,
                                             const float *a, const float *b, const graft_bn_problem *p, int clips,
-                                            const float *g, const float *gx, const float *gc) {
+                                            const float *g, const float *gx, const float *gc, int streams) {
     const VEC va = LOAD(a), vb = LOAD(b), lower = (VEC){0} + p->lower, upper = (VEC){0} + p->upper;
     const VEC vg = LOAD(g), vx = LOAD(gx), vc = LOAD(gc);
     for (ptrdiff_t i = 0; i < spatial; i++) {
         const VEC xv = LOAD(in + i * LANES);
-        STORE(out + i * LANES, MASKED_GRADIENT(xv, LOAD(grad + i * LANES)) * vg + (xv * vx + vc));
+        PUT(out + i * LANES, MASKED_GRADIENT(xv, LOAD(grad + i * LANES)) * vg + (xv * vx + vc), streams);
     }
 }
 
@@ -170,10 +180,16 @@ BN_INLINE void BN_NAME(backward_data_body)(const graft_bn_problem *p, const floa
     const ptrdiff_t at = (ptrdiff_t)cb * LANES;
     const float *g = k->gradient + at, *gx = k->input + at, *gc = k->constant + at;
     for (int n = n_first; n < n_end; n++) {
-        if (clips) {
-            BN_NAME(backward_data_plane)(PLANE(x, n), PLANE(dy, n), PLANE(dx, n), spatial, a + at, b + at, p, 1, g, gx, gc);
+        const float *in = PLANE(x, n), *grad = PLANE(dy, n);
+        float *out = PLANE(dx, n);
+        if (clips && p->streams) {
+            BN_NAME(backward_data_plane)(in, grad, out, spatial, a + at, b + at, p, 1, g, gx, gc, 1);
+        } else if (clips) {
+            BN_NAME(backward_data_plane)(in, grad, out, spatial, a + at, b + at, p, 1, g, gx, gc, 0);
+        } else if (p->streams) {
+            BN_NAME(backward_data_plane)(in, grad, out, spatial, a + at, b + at, p, 0, g, gx, gc, 1);
         } else {
-            BN_NAME(backward_data_plane)(PLANE(x, n), PLANE(dy, n), PLANE(dx, n), spatial, a + at, b + at, p, 0, g, gx, gc);
+            BN_NAME(backward_data_plane)(in, grad, out, spatial, a + at, b + at, p, 0, g, gx, gc, 0);
         }
     }
 }
@@ -210,6 +226,7 @@ BN_VARIANTS(backward_data, (p, u->x, u->dy, u->a, u->b, u->k, u->cb, u->n_first,
 #undef BN_VARIANTS
 #undef CLIP
 #undef KEEP
+#undef PUT
 #undef WIDEN
 #undef DSTORE
 #undef DLOAD

@@ -7,7 +7,12 @@ import XCTest
 final class BatchNormActivationTests: XCTestCase {
     private let epsilon: Float = 1e-3
 
-    override func tearDown() { BatchNormKernel.isa = graft_best_isa() }
+    private let defaultStreamingThreshold = BatchNormKernel.streamingThresholdBytes
+
+    override func tearDown() {
+        BatchNormKernel.isa = graft_best_isa()
+        BatchNormKernel.streamingThresholdBytes = defaultStreamingThreshold
+    }
 
     /// Scale and shift that put the outputs on both sides of 0 and 6, so every branch of ReLU6 runs.
     private func parameters(_ c: Int, _ g: inout SeededGenerator) -> [CheckedInput] {
@@ -81,14 +86,16 @@ final class BatchNormActivationTests: XCTestCase {
     /// both block widths (20 channels leave a partly padded block), and it really ran.
     func testMatchesSeparateOps() {
         var g = SeededGenerator(seed: 33)
-        for (shape, block) in [([4, 40, 9, 7], 8), ([3, 20, 6, 5], 16)] {
+        for (shape, block, streams) in [([4, 40, 9, 7], 8, false), ([3, 20, 6, 5], 16, false), ([4, 40, 9, 7], 8, true)] {
+            // Outputs written past the caches, as large layers' are.
+            BatchNormKernel.streamingThresholdBytes = streams ? 0 : defaultStreamingThreshold
             for training in [true, false] {
                 let x = g.normals(shape.reduce(1, *), mean: 0.5, std: 1.5), upstream = g.normals(shape.reduce(1, *))
                 let before = AutodiffStats.shared.kernels["batchNormActivation.backward", default: 0]
                 let fused = run(x, shape, block: block, training: training, fused: true, upstream: upstream, &g)
                 XCTAssertEqual(AutodiffStats.shared.kernels["batchNormActivation.backward", default: 0], before + 1)
                 let separate = run(x, shape, block: block, training: training, fused: false, upstream: upstream, &g)
-                let label = "\(shape) nChw\(block)c training \(training)"
+                let label = "\(shape) nChw\(block)c training \(training) streaming \(streams)"
                 XCTAssertLessThan(relativeDifference(fused.output, separate.output), 1e-5, "output, \(label)")
                 XCTAssertLessThan(relativeDifference(fused.runningMean, separate.runningMean), 1e-6, "running mean, \(label)")
                 XCTAssertLessThan(relativeDifference(fused.runningVar, separate.runningVar), 1e-6, "running variance, \(label)")

@@ -61,6 +61,7 @@ typedef struct {
     long spatial;                // height * width
     int clips;                   // nonzero: the output is min(max(v, lower), upper)
     float lower, upper;
+    int streams;                 // nonzero: outputs are written past the caches (non-temporal stores)
 } graft_bn_problem;
 
 /// Per padded channel (blocks * block floats each): the input gradient is

@@ -1,3 +1,4 @@
+import Foundation
 import CGraftKernels
 
 extension Activation {
@@ -80,15 +81,23 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
 struct BatchNormKernel {
     /// The instruction set the kernel runs with; tests lower it to cover every variant.
     nonisolated(unsafe) static var isa = graft_best_isa()
+    /// Outputs larger than this are written past the caches: they would be evicted before the
+    /// next op reads them, and a normal store first reads every line in. The last-level cache's
+    /// size; tests lower it to cover both kinds of store.
+    nonisolated(unsafe) static var streamingThresholdBytes: Int = {
+        let reported = sysconf(Int32(_SC_LEVEL3_CACHE_SIZE))
+        return reported > 0 ? reported : 32 << 20
+    }()
 
-    let problem: graft_bn_problem
+    var problem: graft_bn_problem
     let paddedChannels: Int
 
     init(shape: [Int], block: Int, clip: (lower: Float, upper: Float)?) {
         problem = graft_bn_problem(
             batch: Int32(shape[0]), channels: Int32(shape[1]), block: Int32(block), spatial: shape[2] * shape[3],
-            clips: clip == nil ? 0 : 1, lower: clip?.lower ?? 0, upper: clip?.upper ?? 0)
+            clips: clip == nil ? 0 : 1, lower: clip?.lower ?? 0, upper: clip?.upper ?? 0, streams: 0)
         paddedChannels = (shape[1] + block - 1) / block * block
+        problem.streams = shape[0] * paddedChannels * shape[2] * shape[3] * 4 > Self.streamingThresholdBytes ? 1 : 0
     }
 
     private func perChannel() -> Storage { Storage(layout: .plain([paddedChannels])) }
