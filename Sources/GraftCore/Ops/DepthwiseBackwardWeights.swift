@@ -1,6 +1,5 @@
 import CDNNL
 import CGraftKernels
-import Dispatch
 
 /// oneDNN 2.6 has a fast depthwise backward-weights kernel ("jit_dw") only for 1x1 and undilated
 /// 3x3 kernels (on AVX2 at least); 5x5, 7x7 and dilated ones fall back to im2col + GEMM, some 15 to 40 times slower
@@ -42,11 +41,16 @@ enum DepthwiseBackwardWeights {
         let units = Int(graft_dw_unit_count(&problem))
         let scratch = UnsafeMutablePointer<Float>.allocate(capacity: units * Int(graft_dw_unit_floats(&problem)))
         defer { scratch.deallocate() }
-        let work = UnitWork(problem: problem, isa: isa, src: src.floats, dy: dyBlocked.floats, scratch: scratch)
+        var work = UnitWork(problem: problem, isa: isa, src: src.floats, dy: dyBlocked.floats, scratch: scratch)
         // Units write disjoint scratch and are added up in a fixed order afterwards, so the
-        // result is the same however Dispatch spreads them over threads.
+        // result is the same however the threads share them. They run on oneDNN's OpenMP threads,
+        // which would otherwise spin beside Dispatch's for the cores.
         withExtendedLifetime((src, dyBlocked)) {
-            DispatchQueue.concurrentPerform(iterations: units) { work.run(unit: $0) }
+            withUnsafeMutablePointer(to: &work) { context in
+                graft_parallel_for(Int32(units), { context, unit in
+                    context!.assumingMemoryBound(to: UnitWork.self).pointee.run(unit: Int(unit))
+                }, context)
+            }
         }
 
         let dw = Storage(layout: .plain([g.outChannels, 1, g.kernelH, g.kernelW]))
@@ -58,7 +62,7 @@ enum DepthwiseBackwardWeights {
 
 /// What every work unit needs, read-only while the units run; the raw pointers stay valid because
 /// `compute` keeps their storages alive until all units have finished.
-private struct UnitWork: @unchecked Sendable {
+private struct UnitWork {
     let problem: graft_dw_problem
     let isa: graft_isa
     let src: UnsafePointer<Float>
