@@ -35,10 +35,12 @@ private func pool(_ x: Tensor, alg: dnnl_alg_kind_t, kernel: (Int, Int), stride:
     let dstDims = [n, c, oh, ow]
     let layout = x.storage.layout
     let ints = [Int(alg.rawValue), kernel.0, kernel.1, stride.0, stride.1, pad.top, pad.bottom, pad.left, pad.right]
-    let fwd = try! PrimitiveCache.shared.primitive(PrimitiveKey("pool.fwd", ints: ints, layouts: [layout])) {
+    // Without a backward pass, max pooling need not write where each maximum came from.
+    let prop = GradMode.isEnabled && x.requiresGrad ? dnnl_forward_training : dnnl_forward_inference
+    let fwd = try! PrimitiveCache.shared.primitive(PrimitiveKey("pool.fwd", ints: ints + [Int(prop.rawValue)], layouts: [layout])) {
         var desc = dnnl_pooling_v2_desc_t()
         var src = layout.desc, dst = Layout.any(dstDims).desc
-        try dnnlCheck(dnnl_pooling_v2_forward_desc_init(&desc, dnnl_forward_training, alg, &src, &dst,
+        try dnnlCheck(dnnl_pooling_v2_forward_desc_init(&desc, prop, alg, &src, &dst,
                                                         strides, kernels, dilation, padL, padR), "pooling desc")
         return try makePD(desc, "pooling \(x.shape) -> \(dstDims)")
     }
