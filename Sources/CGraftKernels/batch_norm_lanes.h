@@ -24,7 +24,6 @@ typedef struct { VEC v; } __attribute__((packed, may_alias)) BN_NAME(bn_unaligne
 typedef struct { DVEC v; } __attribute__((packed, may_alias)) BN_NAME(bn_dunaligned);
 #define LOAD(p) (((const BN_NAME(bn_unaligned) *)(p))->v)
 #define STORE(p, value) (((BN_NAME(bn_unaligned) *)(p))->v = (value))
-#define DLOAD(p) (((const BN_NAME(bn_dunaligned) *)(p))->v)
 #define DSTORE(p, value) (((BN_NAME(bn_dunaligned) *)(p))->v = (value))
 #define WIDEN(v) __builtin_convertvector((v), DVEC)
 // A store that bypasses the caches when `streams` (a constant after inlining): for outputs larger
@@ -229,7 +228,6 @@ BN_VARIANTS(backward_data, (p, u->x, u->dy, u->a, u->b, u->k, u->cb, u->n_first,
 #undef PUT
 #undef WIDEN
 #undef DSTORE
-#undef DLOAD
 #undef STORE
 #undef LOAD
 #undef IVEC

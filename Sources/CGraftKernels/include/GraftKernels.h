@@ -50,7 +50,6 @@ void graft_dw_run_unit(const graft_dw_problem *problem, graft_isa isa, const flo
 /// and, when the problem has a bias, the bias gradient (channels).
 void graft_dw_finish(const graft_dw_problem *problem, const float *scratch, float *dweights, float *dbias);
 
-
 /// Batch normalization followed by an activation that is a clip (none, ReLU or ReLU6), for
 /// channel-blocked activations (nChw8c or nChw16c, laid out as in graft_dw_problem, padded
 /// channels zero). Forward is one pass for the statistics and one for the output; backward one
