@@ -112,13 +112,17 @@ final class BatchNormActivationTests: XCTestCase {
         var g = SeededGenerator(seed: 34)
         let shape = [3, 24, 5, 6]
         let x = g.normals(shape.reduce(1, *), mean: 0.5, std: 1.5), upstream = g.normals(shape.reduce(1, *))
-        let best = run(x, shape, block: 8, training: true, fused: true, upstream: upstream, &g)
-        for isa in [GRAFT_ISA_BASELINE, GRAFT_ISA_AVX2] where isa.rawValue < graft_best_isa().rawValue {
-            BatchNormKernel.isa = isa
-            let other = run(x, shape, block: 8, training: true, fused: true, upstream: upstream, &g)
-            XCTAssertLessThan(relativeDifference(other.output, best.output), 1e-6, "output with isa \(isa.rawValue)")
-            for k in 0..<3 {
-                XCTAssertLessThan(relativeDifference(other.gradients[k], best.gradients[k]), 1e-5, "gradient \(k), isa \(isa.rawValue)")
+        for block in [8, 16] {
+            BatchNormKernel.isa = graft_best_isa()
+            let best = run(x, shape, block: block, training: true, fused: true, upstream: upstream, &g)
+            for isa in [GRAFT_ISA_BASELINE, GRAFT_ISA_AVX2] where isa.rawValue < graft_best_isa().rawValue {
+                BatchNormKernel.isa = isa
+                let other = run(x, shape, block: block, training: true, fused: true, upstream: upstream, &g)
+                let label = "nChw\(block)c, isa \(isa.rawValue)"
+                XCTAssertLessThan(relativeDifference(other.output, best.output), 1e-6, "output, \(label)")
+                for k in 0..<3 {
+                    XCTAssertLessThan(relativeDifference(other.gradients[k], best.gradients[k]), 1e-5, "gradient \(k), \(label)")
+                }
             }
         }
     }
