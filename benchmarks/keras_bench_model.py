@@ -9,30 +9,14 @@ Not part of Graft's build or tests. Needs tensorflow and keras (pip install tens
 
     OMP_NUM_THREADS=2 python3 benchmarks/keras_bench_model.py --mode full
 """
-import argparse
-import json
 import os
-import statistics
-import time
 
-
-def peak_rss_mb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
+from bench_protocol import arguments, measure_and_report
 
 
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--mode", required=True, choices=["inference", "head", "full"])
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--image-size", type=int, default=224)
-    p.add_argument("--iterations", type=int, default=10)
-    p.add_argument("--warmup", type=int, default=2)
+    p = arguments("Keras' side of `graft bench model`.", ["mobilenetv2"], ["inference", "head", "full"])
     p.add_argument("--threads", type=int, default=int(os.environ.get("OMP_NUM_THREADS", "2")))
-    p.add_argument("--json", action="store_true")
     a = p.parse_args()
 
     import tensorflow as tf
@@ -67,20 +51,11 @@ def main():
             optimizer.apply_gradients(zip(grads, variables))
             return loss
 
-    for _ in range(a.warmup):
-        step()
-    times = []
-    for _ in range(a.iterations):
-        t = time.perf_counter()
+    def synchronous_step():
         out = step()
-        _ = out.numpy() if hasattr(out, "numpy") else out
-        times.append(time.perf_counter() - t)
-    ips = a.batch_size / statistics.median(times)
-    result = {"backbone": "mobilenetv2", "mode": a.mode, "batch_size": a.batch_size, "image_size": a.image_size,
-              "images_per_second": round(ips, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
-              "framework": f"keras {keras.__version__} / tensorflow {tf.__version__}", "threads": a.threads}
-    print(json.dumps(result) if a.json else
-          f"keras mobilenetv2 {a.mode}: {ips:.1f} images/s, peak resident memory {result['peak_rss_mb']:.0f} MB")
+        return out.numpy()
+
+    measure_and_report(synchronous_step, a, f"keras {keras.__version__} / tensorflow {tf.__version__}", a.threads)
 
 
 if __name__ == "__main__":

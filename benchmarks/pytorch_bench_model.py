@@ -14,15 +14,13 @@ benchmark per process, with the issue's best configuration: tcmalloc and channel
 
 Weights are random: speed does not depend on their values.
 """
-import argparse
 import importlib.util
-import json
-import statistics
-import time
 
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+from bench_protocol import arguments, measure_and_report
 
 
 def make_backbone(name, lite0_module):
@@ -66,25 +64,11 @@ class Head(nn.Module):
         return self.fc(fmap.mean(dim=(2, 3)))
 
 
-def peak_rss_mb():
-    with open("/proc/self/status") as f:
-        for line in f:
-            if line.startswith("VmHWM:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
 def main():
-    p = argparse.ArgumentParser()
-    p.add_argument("--backbone", required=True, choices=["mobilenetv2", "efficientnet-lite0", "resnet50"])
-    p.add_argument("--mode", required=True, choices=["inference", "head", "last-blocks", "full"])
-    p.add_argument("--batch-size", type=int, default=32)
-    p.add_argument("--image-size", type=int, default=224)
-    p.add_argument("--iterations", type=int, default=10)
-    p.add_argument("--warmup", type=int, default=2)
+    p = arguments("PyTorch's side of `graft bench model`.", ["mobilenetv2", "efficientnet-lite0", "resnet50"],
+                  ["inference", "head", "last-blocks", "full"])
     p.add_argument("--lite0-module", default="../shared/reference/lite0_torch.py")
     p.add_argument("--contiguous", action="store_true", help="NCHW instead of channels-last")
-    p.add_argument("--json", action="store_true")
     a = p.parse_args()
 
     torch.manual_seed(1)
@@ -129,19 +113,7 @@ def main():
             loss.backward()
             opt.step()
 
-    for _ in range(a.warmup):
-        step()
-    times = []
-    for _ in range(a.iterations):
-        t = time.perf_counter()
-        step()
-        times.append(time.perf_counter() - t)
-    ips = a.batch_size / statistics.median(times)
-    result = {"backbone": a.backbone, "mode": a.mode, "batch_size": a.batch_size, "image_size": a.image_size,
-              "images_per_second": round(ips, 2), "peak_rss_mb": round(peak_rss_mb(), 1),
-              "framework": f"pytorch {torch.__version__}", "threads": torch.get_num_threads()}
-    print(json.dumps(result) if a.json else
-          f"pytorch {a.backbone} {a.mode}: {ips:.1f} images/s, peak resident memory {result['peak_rss_mb']:.0f} MB")
+    measure_and_report(step, a, f"pytorch {torch.__version__}", torch.get_num_threads())
 
 
 if __name__ == "__main__":
