@@ -86,7 +86,7 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
 }
 
 func updateRunningStats(_ runningMean: Tensor, _ runningVar: Tensor, _ mean: Storage, _ variance: Storage,
-                                momentum: Float, count: Int) {
+                        momentum: Float, count: Int) {
     // oneDNN returns the biased batch variance; the running estimate uses the unbiased one.
     let unbias = count > 1 ? Float(count) / Float(count - 1) : 1
     runningMean.withUnsafeMutableBuffer { rm in
