@@ -4,11 +4,11 @@
 
 /// What one unit works on; the kernels in batch_norm_lanes.h take it whole.
 typedef struct {
-    const float *x, *dy, *a, *b;
+    const float *x, *r, *y, *dy, *a, *b;  // r: the residual, or NULL; y: the output, for backward's mask
     const graft_bn_data_coefficients *k;
     int cb, n_first, n_end;
     double *sums;
-    float *out;
+    float *out, *out2;  // out2: the residual's gradient, when it has to be written
 } graft_bn_unit_args;
 
 #define LANES 8
@@ -120,14 +120,15 @@ void graft_bn_affine(const graft_bn_problem *p, const float *mean, const float *
     }
 }
 
-void graft_bn_forward(const graft_bn_problem *p, graft_isa isa, const float *x, const float *a, const float *b,
-                      float *y) {
-    run_pass(p, isa, (graft_bn_unit_args){.x = x, .a = a, .b = b, .out = y}, forward_8, forward_16);
+void graft_bn_forward(const graft_bn_problem *p, graft_isa isa, const float *x, const float *residual, const float *a,
+                      const float *b, float *y) {
+    run_pass(p, isa, (graft_bn_unit_args){.x = x, .r = residual, .a = a, .b = b, .out = y}, forward_8, forward_16);
 }
 
-void graft_bn_backward_sums(const graft_bn_problem *p, graft_isa isa, const float *x, const float *dy,
-                            const float *a, const float *b, double *sums) {
-    sum_pass(p, isa, (graft_bn_unit_args){.x = x, .dy = dy, .a = a, .b = b}, backward_sums_8, backward_sums_16, sums);
+void graft_bn_backward_sums(const graft_bn_problem *p, graft_isa isa, const float *x, const float *output,
+                            const float *dy, const float *a, const float *b, double *sums) {
+    sum_pass(p, isa, (graft_bn_unit_args){.x = x, .y = output, .dy = dy, .a = a, .b = b}, backward_sums_8,
+             backward_sums_16, sums);
 }
 
 void graft_bn_backward_finish(const graft_bn_problem *p, const double *sums, const float *mean, const float *variance,
@@ -159,8 +160,10 @@ void graft_bn_backward_finish(const graft_bn_problem *p, const double *sums, con
     }
 }
 
-void graft_bn_backward_data(const graft_bn_problem *p, graft_isa isa, const float *x, const float *dy,
-                            const float *a, const float *b, const graft_bn_data_coefficients *k, float *dx) {
-    run_pass(p, isa, (graft_bn_unit_args){.x = x, .dy = dy, .a = a, .b = b, .k = k, .out = dx}, backward_data_8,
-             backward_data_16);
+void graft_bn_backward_data(const graft_bn_problem *p, graft_isa isa, const float *x, const float *output,
+                            const float *dy, const float *a, const float *b, const graft_bn_data_coefficients *k,
+                            float *dx, float *dresidual) {
+    run_pass(p, isa,
+             (graft_bn_unit_args){.x = x, .y = output, .dy = dy, .a = a, .b = b, .k = k, .out = dx, .out2 = dresidual},
+             backward_data_8, backward_data_16);
 }

@@ -77,53 +77,61 @@ BN_INLINE void BN_NAME(sums_body)(const graft_bn_problem *p, const float *x, int
 // The plane functions take the block's coefficients by address (a, b at the block) and build
 // their vectors themselves: a vector argument to a function compiled without AVX would change the
 // calling convention.
-BN_INLINE void BN_NAME(forward_plane)(const float *in, float *out, ptrdiff_t spatial, const float *a, const float *b,
-                                      const graft_bn_problem *p, int clips, int streams) {
+/// x * a + b, plus the residual at `r` when there is one: the activation's input.
+#define PRE_ACTIVATION(xv, r) ((xv) * va + vb + (residual ? LOAD(r) : (VEC){0}))
+
+BN_INLINE void BN_NAME(forward_plane)(const float *in, const float *res, float *out, ptrdiff_t spatial,
+                                      const float *a, const float *b, const graft_bn_problem *p, int clips,
+                                      int streams, int residual) {
     const VEC va = LOAD(a), vb = LOAD(b), lower = (VEC){0} + p->lower, upper = (VEC){0} + p->upper;
     for (ptrdiff_t i = 0; i < spatial; i++) {
-        const VEC v = LOAD(in + i * LANES) * va + vb;
+        const VEC v = PRE_ACTIVATION(LOAD(in + i * LANES), res + i * LANES);
         PUT(out + i * LANES, clips ? CLIP(v, lower, upper) : v, streams);
     }
 }
 
-BN_INLINE void BN_NAME(forward_body)(const graft_bn_problem *p, const float *x, const float *a, const float *b,
-                                     int cb, int n_first, int n_end, float *y) {
+// Runs `call` with `name` a constant 0 or 1 as `flag` is, so that after inlining each case is its
+// own loop without a test per pixel.
+#define WITH_FLAG(flag, name, call) \
+    do { if (flag) { const int name = 1; call; } else { const int name = 0; call; } } while (0)
+
+BN_INLINE void BN_NAME(forward_body)(const graft_bn_problem *p, const float *x, const float *r, const float *a,
+                                     const float *b, int cb, int n_first, int n_end, float *y) {
     // Copied out of *p: the stores below may alias anything, so the compiler would reload them.
-    const int blocks = (p->channels + LANES - 1) / LANES, clips = p->clips;
+    const int blocks = (p->channels + LANES - 1) / LANES;
     const ptrdiff_t spatial = p->spatial;
     a += cb * LANES;
     b += cb * LANES;
     for (int n = n_first; n < n_end; n++) {
-        const float *in = PLANE(x, n);
+        // Without a residual `res` is never read; it points at the input rather than at nothing.
+        const float *in = PLANE(x, n), *res = r ? PLANE(r, n) : in;
         float *out = PLANE(y, n);
-        // Constant flags after inlining: one loop each, without a test per pixel.
-        if (clips && p->streams) {
-            BN_NAME(forward_plane)(in, out, spatial, a, b, p, 1, 1);
-        } else if (clips) {
-            BN_NAME(forward_plane)(in, out, spatial, a, b, p, 1, 0);
-        } else if (p->streams) {
-            BN_NAME(forward_plane)(in, out, spatial, a, b, p, 0, 1);
-        } else {
-            BN_NAME(forward_plane)(in, out, spatial, a, b, p, 0, 0);
-        }
+        WITH_FLAG(p->clips, clips, WITH_FLAG(p->streams, streams, WITH_FLAG(r != NULL, residual,
+            BN_NAME(forward_plane)(in, res, out, spatial, a, b, p, clips, streams, residual))));
     }
 }
 
-/// The output gradient where the activation passed its input through: the same expression as
-/// the forward pass's, so the mask agrees with the output bit for bit.
-#define MASKED_GRADIENT(xv, dy_value) \
-    (clips ? KEEP((dy_value), ((xv) * va + vb > lower) & ((xv) * va + vb < upper)) : (dy_value))
+/// The output gradient where the activation passed its input through. Without a residual the
+/// mask comes from the input x, by the forward pass's own expression (so it agrees with the output
+/// bit for bit, and x is read anyway); with one, from the output at `yp` (`from_output`):
+/// lower < clip(v) < upper exactly where lower < v < upper, and the output is kept by the next
+/// layer anyway, while the residual may not be.
+#define MASKED_GRADIENT(xv, yp, dy_value)                                                          \
+    (clips ? KEEP((dy_value), from_output ? ((LOAD(yp) > lower) & (LOAD(yp) < upper))               \
+                                          : (((xv) * va + vb > lower) & ((xv) * va + vb < upper))) \
+           : (dy_value))
 
 /// Adds one plane's sums of dz and dz * x to sums[0 ..< 4] (two of each, for independent chains).
-BN_INLINE void BN_NAME(backward_sums_plane)(const float *in, const float *grad, ptrdiff_t spatial, const float *a,
-                                            const float *b, const graft_bn_problem *p, int clips, DVEC *sums) {
+BN_INLINE void BN_NAME(backward_sums_plane)(const float *in, const float *outputs, const float *grad,
+                                            ptrdiff_t spatial, const float *a, const float *b,
+                                            const graft_bn_problem *p, int clips, int from_output, DVEC *sums) {
     const VEC va = LOAD(a), vb = LOAD(b), lower = (VEC){0} + p->lower, upper = (VEC){0} + p->upper;
     DVEC g0 = sums[0], g1 = sums[1], gx0 = sums[2], gx1 = sums[3];
     ptrdiff_t i = 0;
     for (; i + 2 <= spatial; i += 2) {
         const VEC x0 = LOAD(in + i * LANES), x1 = LOAD(in + (i + 1) * LANES);
-        const VEC d0 = MASKED_GRADIENT(x0, LOAD(grad + i * LANES));
-        const VEC d1 = MASKED_GRADIENT(x1, LOAD(grad + (i + 1) * LANES));
+        const VEC d0 = MASKED_GRADIENT(x0, outputs + i * LANES, LOAD(grad + i * LANES));
+        const VEC d1 = MASKED_GRADIENT(x1, outputs + (i + 1) * LANES, LOAD(grad + (i + 1) * LANES));
         g0 += WIDEN(d0);
         gx0 += WIDEN(d0) * WIDEN(x0);
         g1 += WIDEN(d1);
@@ -131,7 +139,7 @@ BN_INLINE void BN_NAME(backward_sums_plane)(const float *in, const float *grad, 
     }
     if (i < spatial) {
         const VEC x0 = LOAD(in + i * LANES);
-        const VEC d0 = MASKED_GRADIENT(x0, LOAD(grad + i * LANES));
+        const VEC d0 = MASKED_GRADIENT(x0, outputs + i * LANES, LOAD(grad + i * LANES));
         g0 += WIDEN(d0);
         gx0 += WIDEN(d0) * WIDEN(x0);
     }
@@ -141,59 +149,62 @@ BN_INLINE void BN_NAME(backward_sums_plane)(const float *in, const float *grad, 
     sums[3] = gx1;
 }
 
-BN_INLINE void BN_NAME(backward_sums_body)(const graft_bn_problem *p, const float *x, const float *dy,
+BN_INLINE void BN_NAME(backward_sums_body)(const graft_bn_problem *p, const float *x, const float *y, const float *dy,
                                            const float *a, const float *b, int cb, int n_first, int n_end,
                                            double *sums) {
-    const int blocks = (p->channels + LANES - 1) / LANES, clips = p->clips;
+    const int blocks = (p->channels + LANES - 1) / LANES;
     const ptrdiff_t spatial = p->spatial;
     a += cb * LANES;
     b += cb * LANES;
     DVEC partial[4] = {{0}, {0}, {0}, {0}};
+    // Without an activation there is no mask to take from the output.
+    const int reads_output = y != NULL && p->clips;
     for (int n = n_first; n < n_end; n++) {
-        if (clips) {
-            BN_NAME(backward_sums_plane)(PLANE(x, n), PLANE(dy, n), spatial, a, b, p, 1, partial);
-        } else {
-            BN_NAME(backward_sums_plane)(PLANE(x, n), PLANE(dy, n), spatial, a, b, p, 0, partial);
-        }
+        const float *in = PLANE(x, n), *outputs = reads_output ? PLANE(y, n) : in, *grad = PLANE(dy, n);
+        WITH_FLAG(p->clips, clips, WITH_FLAG(reads_output, from_output,
+            BN_NAME(backward_sums_plane)(in, outputs, grad, spatial, a, b, p, clips, from_output, partial)));
     }
     DSTORE(sums, partial[0] + partial[1]);
     DSTORE(sums + LANES, partial[2] + partial[3]);
 }
 
-BN_INLINE void BN_NAME(backward_data_plane)(const float *in, const float *grad, float *out, ptrdiff_t spatial,
-                                            const float *a, const float *b, const graft_bn_problem *p, int clips,
-                                            const float *g, const float *gx, const float *gc, int streams) {
+/// Writes the input gradient to `out` and, with `writes_residual`, the masked output gradient (the
+/// residual's gradient) to `out_residual`.
+BN_INLINE void BN_NAME(backward_data_plane)(const float *in, const float *outputs, const float *grad, float *out,
+                                            float *out_residual, ptrdiff_t spatial, const float *a, const float *b,
+                                            const graft_bn_problem *p, int clips, const float *g, const float *gx,
+                                            const float *gc, int streams, int from_output, int writes_residual) {
     const VEC va = LOAD(a), vb = LOAD(b), lower = (VEC){0} + p->lower, upper = (VEC){0} + p->upper;
     const VEC vg = LOAD(g), vx = LOAD(gx), vc = LOAD(gc);
     for (ptrdiff_t i = 0; i < spatial; i++) {
         const VEC xv = LOAD(in + i * LANES);
-        PUT(out + i * LANES, MASKED_GRADIENT(xv, LOAD(grad + i * LANES)) * vg + (xv * vx + vc), streams);
+        const VEC dz = MASKED_GRADIENT(xv, outputs + i * LANES, LOAD(grad + i * LANES));
+        PUT(out + i * LANES, dz * vg + (xv * vx + vc), streams);
+        if (writes_residual) PUT(out_residual + i * LANES, dz, streams);
     }
 }
 
-BN_INLINE void BN_NAME(backward_data_body)(const graft_bn_problem *p, const float *x, const float *dy,
+BN_INLINE void BN_NAME(backward_data_body)(const graft_bn_problem *p, const float *x, const float *y, const float *dy,
                                            const float *a, const float *b, const graft_bn_data_coefficients *k,
-                                           int cb, int n_first, int n_end, float *dx) {
-    const int blocks = (p->channels + LANES - 1) / LANES, clips = p->clips;
+                                           int cb, int n_first, int n_end, float *dx, float *dr) {
+    const int blocks = (p->channels + LANES - 1) / LANES;
     const ptrdiff_t spatial = p->spatial;
     const ptrdiff_t at = (ptrdiff_t)cb * LANES;
     const float *g = k->gradient + at, *gx = k->input + at, *gc = k->constant + at;
+    // Without an activation the residual's gradient is the output gradient itself: nothing to write.
+    const int reads_output = y != NULL && p->clips, writes_residual = reads_output && dr != NULL;
     for (int n = n_first; n < n_end; n++) {
-        const float *in = PLANE(x, n), *grad = PLANE(dy, n);
-        float *out = PLANE(dx, n);
-        if (clips && p->streams) {
-            BN_NAME(backward_data_plane)(in, grad, out, spatial, a + at, b + at, p, 1, g, gx, gc, 1);
-        } else if (clips) {
-            BN_NAME(backward_data_plane)(in, grad, out, spatial, a + at, b + at, p, 1, g, gx, gc, 0);
-        } else if (p->streams) {
-            BN_NAME(backward_data_plane)(in, grad, out, spatial, a + at, b + at, p, 0, g, gx, gc, 1);
-        } else {
-            BN_NAME(backward_data_plane)(in, grad, out, spatial, a + at, b + at, p, 0, g, gx, gc, 0);
-        }
+        const float *in = PLANE(x, n), *outputs = reads_output ? PLANE(y, n) : in, *grad = PLANE(dy, n);
+        float *out = PLANE(dx, n), *out_residual = writes_residual ? PLANE(dr, n) : out;
+        WITH_FLAG(p->clips, clips, WITH_FLAG(p->streams, streams, WITH_FLAG(reads_output, from_output,
+            WITH_FLAG(writes_residual, writes, BN_NAME(backward_data_plane)(in, outputs, grad, out, out_residual,
+                spatial, a + at, b + at, p, clips, g, gx, gc, streams, from_output, writes)))));
     }
 }
 
 #undef MASKED_GRADIENT
+#undef WITH_FLAG
+#undef PRE_ACTIVATION
 #undef PLANE
 
 // Each body compiled three times; `BN_VARIANTS(name, args)` defines name_LANES(isa, problem, unit).
@@ -218,9 +229,9 @@ BN_INLINE void BN_NAME(backward_data_body)(const graft_bn_problem *p, const floa
     }
 
 BN_VARIANTS(sums, (p, u->x, u->cb, u->n_first, u->n_end, u->sums))
-BN_VARIANTS(forward, (p, u->x, u->a, u->b, u->cb, u->n_first, u->n_end, u->out))
-BN_VARIANTS(backward_sums, (p, u->x, u->dy, u->a, u->b, u->cb, u->n_first, u->n_end, u->sums))
-BN_VARIANTS(backward_data, (p, u->x, u->dy, u->a, u->b, u->k, u->cb, u->n_first, u->n_end, u->out))
+BN_VARIANTS(forward, (p, u->x, u->r, u->a, u->b, u->cb, u->n_first, u->n_end, u->out))
+BN_VARIANTS(backward_sums, (p, u->x, u->y, u->dy, u->a, u->b, u->cb, u->n_first, u->n_end, u->sums))
+BN_VARIANTS(backward_data, (p, u->x, u->y, u->dy, u->a, u->b, u->k, u->cb, u->n_first, u->n_end, u->out, u->out2))
 
 #undef BN_VARIANTS
 #undef CLIP

@@ -36,11 +36,12 @@ public final class BatchNorm2d: Module {
                   training: context.training && !usesRunningStatistics, momentum: momentum, epsilon: epsilon)
     }
 
-    /// This layer, then `activation`, as one op where Graft has a kernel for the pair (see
-    /// `batchNorm(_:scale:shift:runningMean:runningVar:training:momentum:epsilon:activation:)`).
-    public func forward(_ x: Tensor, activation: Activation?, context: ForwardContext) -> Tensor {
+    /// This layer, then `residual` added, then `activation`, as one op where Graft has a kernel for
+    /// it (see `batchNorm(_:scale:shift:runningMean:runningVar:training:momentum:epsilon:adding:activation:)`).
+    public func forward(_ x: Tensor, adding residual: Tensor? = nil, activation: Activation?,
+                        context: ForwardContext) -> Tensor {
         batchNorm(x, scale: weight, shift: bias, runningMean: runningMean, runningVar: runningVar,
                   training: context.training && !usesRunningStatistics, momentum: momentum, epsilon: epsilon,
-                  activation: activation)
+                  adding: residual, activation: activation)
     }
 }

@@ -17,8 +17,8 @@ extension Conv2d {
     /// Where nothing needs a gradient and `norm` uses its running statistics (inference, frozen
     /// layers), the chain is one oneDNN primitive: `norm` folded into the weights and bias
     /// (y = s * (conv(x) + b - mean) + beta with s = gamma / sqrt(var + eps)), the residual and the
-    /// activation as post-ops. Otherwise the layers run one by one, each recording its backward;
-    /// without a residual, BatchNorm and the activation as one op.
+    /// activation as post-ops. Otherwise the convolution runs on its own and BatchNorm, the residual
+    /// and the activation as one op, each recording its backward.
     public func forward(_ x: Tensor, normalizedBy norm: BatchNorm2d?, adding residual: Tensor? = nil,
                         activation: Activation? = nil, context: ForwardContext) -> Tensor {
         if LayerFusion.isEnabled, canFuse(x, norm, residual, context) {
@@ -29,8 +29,8 @@ extension Conv2d {
         // y is this function's own intermediate, and neither a convolution nor BatchNorm keeps its
         // output for backward: the addition and the activation may overwrite it.
         var y = forward(x, context: context)
-        if LayerFusion.isEnabled, let norm, residual == nil {
-            return norm.forward(y, activation: activation, context: context)
+        if LayerFusion.isEnabled, let norm {
+            return norm.forward(y, adding: residual, activation: activation, context: context)
         }
         if let norm { y = norm(y, context: context) }
         if let residual { y = add(y, residual, reusingFirst: true) }

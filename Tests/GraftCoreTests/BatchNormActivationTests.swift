@@ -58,6 +58,64 @@ final class BatchNormActivationTests: XCTestCase {
         }
     }
 
+    /// With a residual added before the activation (ResNet's blocks; the projection of an inverted
+    /// residual, without activation). The residual comes blocked, as in a network, or plain.
+    func testGradientsWithResidual() {
+        var g = SeededGenerator(seed: 37)
+        for (shape, block, residualLayout) in [([3, 16, 5, 4], 8, LeafLayout.blocked(8)), ([2, 20, 3, 5], 16, .blocked(16)),
+                                               ([2, 8, 4, 3], 8, .plain)] {
+            for activation in [nil, Activation.relu, .relu6] {
+                for training in [true, false] {
+                    let c = shape[1], count = shape.reduce(1, *)
+                    let mean = g.normals(c), variance = g.uniforms(c, low: 0.5, high: 2)
+                    let inputs = [CheckedInput("x", shape, g.normals(count, mean: 0.5, std: 1.5), layout: .blocked(block))]
+                        + parameters(c, &g)
+                        + [CheckedInput("residual", shape, g.normals(count, std: 2), layout: residualLayout)]
+                    let label = "\(shape) \(activation.map(\.rawValue) ?? "none") training \(training) residual \(residualLayout)"
+                    checkGradients(inputs, generator: &g, label) { t in
+                        batchNorm(t[0], scale: t[1], shift: t[2], runningMean: Tensor(shape: [c], values: mean),
+                                  runningVar: Tensor(shape: [c], values: variance), training: training, epsilon: epsilon,
+                                  adding: t[3], activation: activation)
+                    } reference: { r in
+                        let normalized = training
+                            ? naiveBatchNormTraining(r[0], scale: r[1], shift: r[2], epsilon: Double(epsilon))
+                            : naiveBatchNorm(r[0], scale: r[1], shift: r[2], mean: mean.map(Double.init),
+                                             variance: variance.map(Double.init), epsilon: Double(epsilon))
+                        let sum = RefTensor(shape: shape, data: zip(normalized.data, r[3].data).map { $0 + $1 })
+                        return activation.map { naiveActivation($0, sum) } ?? sum
+                    }
+                }
+            }
+        }
+    }
+
+    /// Only one of the input and the residual needs a gradient: each gets its own, the other none.
+    func testResidualOrInputAloneNeedsGradient() {
+        var g = SeededGenerator(seed: 38)
+        let shape = [2, 8, 3, 3], c = 8, count = shape.reduce(1, *)
+        let x = g.normals(count), r = g.normals(count), upstream = g.normals(count)
+        func run(inputGrad: Bool, residualGrad: Bool, fused: Bool) -> (Tensor, Tensor) {
+            let input = makeTensor(shape: shape, values: x, layout: .blocked(8), requiresGrad: inputGrad)
+            let residual = makeTensor(shape: shape, values: r, layout: .blocked(8), requiresGrad: residualGrad)
+            let (mean, variance) = (Tensor.zeros([c]), Tensor.ones([c]))
+            let y = fused
+                ? batchNorm(input, scale: nil, shift: nil, runningMean: mean, runningVar: variance, training: true,
+                            adding: residual, activation: .relu6)
+                : relu6(add(batchNorm(input, scale: nil, shift: nil, runningMean: mean, runningVar: variance,
+                                      training: true), residual))
+            y.backward(gradient: Tensor(shape: shape, values: upstream))
+            return (input, residual)
+        }
+        for (inputGrad, residualGrad) in [(true, false), (false, true)] {
+            let (fusedInput, fusedResidual) = run(inputGrad: inputGrad, residualGrad: residualGrad, fused: true)
+            let (input, residual) = run(inputGrad: inputGrad, residualGrad: residualGrad, fused: false)
+            XCTAssertEqual(fusedInput.grad == nil, !inputGrad)
+            XCTAssertEqual(fusedResidual.grad == nil, !residualGrad)
+            if let a = fusedInput.grad, let b = input.grad { XCTAssertLessThan(relativeDifference(a.values, b.values), 1e-5) }
+            if let a = fusedResidual.grad, let b = residual.grad { XCTAssertLessThan(relativeDifference(a.values, b.values), 1e-5) }
+        }
+    }
+
     /// One op's output, running statistics after it, and the gradients of x, scale and shift.
     private struct Outcome {
         let output: [Float], runningMean: [Float], runningVar: [Float], gradients: [[Float]]

@@ -163,7 +163,14 @@ final class ConvolutionFusionTests: XCTestCase {
                 mean(y * upstream).backward()
                 return ([x, residual] + conv.parameters + norm.parameters).map { $0.grad!.values }
             }
-            XCTAssertEqual(gradients(true), gradients(false), "\(activation)")
+            let (chained, separate) = (gradients(true), gradients(false))
+            if activation.rawValue.hasPrefix("relu") {
+                // Graft's BatchNorm kernel (with the residual and the activation): rounding differs.
+                for (a, b) in zip(chained, separate) { XCTAssertLessThan(relativeDifference(a, b), 1e-5, "\(activation)") }
+            } else {
+                // The in-place chain of oneDNN ops: the same arithmetic, bit for bit.
+                XCTAssertEqual(chained, separate, "\(activation)")
+            }
         }
     }
 

@@ -50,9 +50,9 @@ void graft_dw_run_unit(const graft_dw_problem *problem, graft_isa isa, const flo
 /// and, when the problem has a bias, the bias gradient (channels).
 void graft_dw_finish(const graft_dw_problem *problem, const float *scratch, float *dweights, float *dbias);
 
-/// Batch normalization followed by an activation that is a clip (none, ReLU or ReLU6), for
-/// channel-blocked activations (nChw8c or nChw16c, laid out as in graft_dw_problem, padded
-/// channels zero). Forward is one pass for the statistics and one for the output; backward one
+/// Batch normalization, then optionally a residual added, then an activation that is a clip (none,
+/// ReLU or ReLU6), for channel-blocked activations (nChw8c or nChw16c, laid out as in
+/// graft_dw_problem, padded channels zero; the residual in the same layout). Forward is one pass for the statistics and one for the output; backward one
 /// pass for the sums and one for the input gradient, the activation's mask recomputed from the
 /// input instead of read from its output.
 typedef struct {
@@ -81,14 +81,16 @@ void graft_bn_statistics(const graft_bn_problem *problem, graft_isa isa, const f
 void graft_bn_affine(const graft_bn_problem *problem, const float *mean, const float *variance, float epsilon,
                      const float *scale, const float *shift, float *a, float *b);
 
-/// The output: the activation of x * a + b.
-void graft_bn_forward(const graft_bn_problem *problem, graft_isa isa, const float *x, const float *a, const float *b,
-                      float *y);
+/// The output: the activation of x * a + b + residual (residual may be NULL).
+void graft_bn_forward(const graft_bn_problem *problem, graft_isa isa, const float *x, const float *residual,
+                      const float *a, const float *b, float *y);
 
 /// Per padded channel, the sums of dz into sums[0 ..< padded channels] and of dz * x after them,
-/// where dz is the output gradient dy where the activation let its input through, else 0.
-void graft_bn_backward_sums(const graft_bn_problem *problem, graft_isa isa, const float *x, const float *dy,
-                            const float *a, const float *b, double *sums);
+/// where dz is the output gradient dy where the activation let its input through, else 0. That
+/// mask comes from x, or, when the forward pass added a residual, from its output (give it as
+/// `output`; NULL otherwise).
+void graft_bn_backward_sums(const graft_bn_problem *problem, graft_isa isa, const float *x, const float *output,
+                            const float *dy, const float *a, const float *b, double *sums);
 
 /// From the backward sums (NULL when the scale and shift need no gradient and the statistics are
 /// not the batch's): the scale and shift gradients (channels floats; either may be NULL) and the
@@ -98,9 +100,12 @@ void graft_bn_backward_finish(const graft_bn_problem *problem, const double *sum
                               const float *variance, float epsilon, const float *scale, int batch_statistics,
                               float *dscale, float *dshift, float *gradient, float *input, float *constant);
 
-/// The input gradient.
-void graft_bn_backward_data(const graft_bn_problem *problem, graft_isa isa, const float *x, const float *dy,
-                            const float *a, const float *b, const graft_bn_data_coefficients *coefficients, float *dx);
+/// The input gradient, and with a residual (`output` as in graft_bn_backward_sums) and an
+/// activation the residual's gradient dz into dresidual unless it is NULL (without an activation
+/// the residual's gradient is dy itself, and nothing is written).
+void graft_bn_backward_data(const graft_bn_problem *problem, graft_isa isa, const float *x, const float *output,
+                            const float *dy, const float *a, const float *b,
+                            const graft_bn_data_coefficients *coefficients, float *dx, float *dresidual);
 
 /// Calls body(context, i) for every i in [0, count), spread over GNU OpenMP's threads (the ones
 /// oneDNN runs on), in any order; serially when libgomp is not loaded.

@@ -12,23 +12,26 @@ extension Activation {
     }
 }
 
-/// `batchNorm` followed by `activation`, as one op.
+/// `batchNorm`, then `residual` added (if any), then `activation`, as one op.
 ///
 /// When `x` is channel-blocked (nChw8c, nChw16c) and the activation is none, ReLU or ReLU6, this
 /// runs Graft's own kernel (CGraftKernels), because oneDNN 2.6 fuses only ReLU into its BatchNorm
-/// and a separate ReLU6 reads and writes the whole tensor twice more in every training step:
+/// and a separate addition and ReLU6 read and write the whole tensor again in every training step:
 /// - forward, one pass for the batch statistics and one that writes the activated output;
-/// - backward, one pass for the sums and one for the input gradient. The activation's mask comes
-///   from the input (the same expression as the forward's), so its output need not be kept.
+/// - backward, one pass for the sums and one for the input gradient (and the residual's). The
+///   activation's mask comes from the inputs (the same expression as the forward's), so its
+///   output need not be kept.
 ///
-/// Otherwise the two ops run one after the other. Arguments as in `batchNorm`.
+/// Otherwise the ops run one after the other. Arguments as in `batchNorm`; `residual` has x's shape.
 public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: Tensor, runningVar: Tensor,
-                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5, activation: Activation?) -> Tensor {
+                      training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5, adding residual: Tensor? = nil,
+                      activation: Activation?) -> Tensor {
     let bounds = activation?.clipBounds
     guard let block = x.storage.layout.channelBlock, activation == nil || bounds != nil else {
-        let y = batchNorm(x, scale: scale, shift: shift, runningMean: runningMean, runningVar: runningVar,
+        var y = batchNorm(x, scale: scale, shift: shift, runningMean: runningMean, runningVar: runningVar,
                           training: training, momentum: momentum, epsilon: epsilon)
-        // BatchNorm keeps its input, not its output, for backward: the activation may overwrite it.
+        // BatchNorm and addition keep no output for backward: the next ops may overwrite it.
+        if let residual { y = add(y, residual, reusingFirst: true) }
         return activation.map { GraftCore.activation(y, $0, reusingInput: true) } ?? y
     }
     let c = x.shape[1]
@@ -36,8 +39,10 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
     for (name, t) in [("scale", scale), ("shift", shift), ("runningMean", runningMean), ("runningVar", runningVar)] {
         if let t { precondition(t.shape == [c], "batchNorm: \(name) has shape \(t.shape), expected [\(c)]") }
     }
+    if let residual { precondition(residual.shape == x.shape, "batchNorm: residual \(residual.shape), input \(x.shape)") }
     let kernel = BatchNormKernel(shape: x.shape, block: block, clip: bounds)
     let src = x.storage
+    let residualStorage = residual?.storage.reordered(to: src.layout)
 
     let mean: Storage, variance: Storage
     if training {
@@ -50,29 +55,39 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
     }
     let affine = kernel.affine(mean: mean, variance: variance, epsilon: epsilon, scale: scale?.storage, shift: shift?.storage)
     let dst = Storage(layout: src.layout)
-    kernel.forward(src, affine, into: dst)
+    kernel.forward(src, residual: residualStorage, affine, into: dst)
 
-    let inputs = [x] + [scale, shift].compactMap { $0 }
-    let inputNeedsGradient = x.requiresGrad
-    let op = activation.map { "batchNorm+\($0.rawValue)" } ?? "batchNorm"
+    let inputs = [x] + [scale, shift, residual].compactMap { $0 }
+    // Flags rather than the tensors: the closure below must not keep the residual alive.
+    let inputNeedsGradient = x.requiresGrad, hasResidual = residual != nil, residualNeedsGradient = residual?.requiresGrad == true
+    let op = (residual == nil ? "batchNorm" : "batchNorm+add") + (activation.map { "+\($0.rawValue)" } ?? "")
+    // With a residual, backward takes the activation's mask from the output, which the next layer
+    // keeps anyway (the residual may be a tensor nothing else keeps). Without an activation there
+    // is no mask.
+    let maskSource = residual != nil && bounds != nil ? dst : nil
     return record(op, output: dst, inputs: inputs) { dy in
         let paramsNeedGradients = scale?.requiresGrad == true || shift?.requiresGrad == true
         let dyBlocked = dy.reordered(to: src.layout)
         // With batch statistics the input's gradient needs the sums as well.
-        let sums = training || paramsNeedGradients ? kernel.backwardSums(src, dy: dyBlocked, affine) : nil
+        let sums = training || paramsNeedGradients
+            ? kernel.backwardSums(src, output: maskSource, dy: dyBlocked, affine) : nil
         let dScale = scale != nil && paramsNeedGradients ? Storage(layout: .plain([c])) : nil
         let dShift = scale != nil && paramsNeedGradients ? Storage(layout: .plain([c])) : nil
         let coefficients = kernel.inputGradientCoefficients(
             sums: sums, mean: mean, variance: variance, epsilon: epsilon, scale: scale?.storage,
             batchStatistics: training, dScale: dScale, dShift: dShift)
+        // Without an activation the residual's gradient is the output's; with one, the kernel
+        // writes it beside the input's.
+        let dResidual = !residualNeedsGradient ? nil : maskSource == nil ? dyBlocked : Storage(layout: src.layout)
         var dx: Storage?
-        if inputNeedsGradient {
+        if inputNeedsGradient || (maskSource != nil && residualNeedsGradient) {
             let out = Storage(layout: src.layout)
-            kernel.inputGradient(src, dy: dyBlocked, affine, coefficients, into: out)
-            dx = out
+            kernel.inputGradient(src, output: maskSource, dy: dyBlocked, affine, coefficients, into: out,
+                                 residualGradient: maskSource == nil ? nil : dResidual)
+            dx = inputNeedsGradient ? out : nil
         }
         AutodiffStats.shared.noteKernel("batchNormActivation.backward")
-        return scale != nil ? [dx, dScale, dShift] : [dx]
+        return [dx] + (scale != nil ? [dScale, dShift] : []) + (hasResidual ? [dResidual] : [])
     }
 }
 
@@ -117,15 +132,19 @@ struct BatchNormKernel {
         return affine
     }
 
-    func forward(_ x: Storage, _ affine: NormalizingAffine, into y: Storage) {
-        withUnsafePointer(to: problem) { graft_bn_forward($0, Self.isa, x.floats, affine.a.floats, affine.b.floats, y.floats) }
+    func forward(_ x: Storage, residual: Storage?, _ affine: NormalizingAffine, into y: Storage) {
+        withUnsafePointer(to: problem) {
+            graft_bn_forward($0, Self.isa, x.floats, residual?.floats, affine.a.floats, affine.b.floats, y.floats)
+        }
     }
 
     /// Per padded channel the sum of the masked output gradient, then the sum of it times x.
-    func backwardSums(_ x: Storage, dy: Storage, _ affine: NormalizingAffine) -> [Double] {
+    /// `output`: where the activation's mask comes from when the forward pass added a residual.
+    func backwardSums(_ x: Storage, output: Storage?, dy: Storage, _ affine: NormalizingAffine) -> [Double] {
         var sums = [Double](repeating: 0, count: 2 * paddedChannels)
         withUnsafePointer(to: problem) {
-            graft_bn_backward_sums($0, Self.isa, x.floats, dy.floats, affine.a.floats, affine.b.floats, &sums)
+            graft_bn_backward_sums($0, Self.isa, x.floats, output?.floats, dy.floats, affine.a.floats, affine.b.floats,
+                                   &sums)
         }
         return sums
     }
@@ -141,12 +160,15 @@ struct BatchNormKernel {
         return k
     }
 
-    func inputGradient(_ x: Storage, dy: Storage, _ affine: NormalizingAffine, _ k: InputGradientCoefficients,
-                       into dx: Storage) {
+    /// Also writes the residual's gradient into `residualGradient` when given (a residual with an
+    /// activation).
+    func inputGradient(_ x: Storage, output: Storage?, dy: Storage, _ affine: NormalizingAffine,
+                       _ k: InputGradientCoefficients, into dx: Storage, residualGradient: Storage?) {
         var coefficients = graft_bn_data_coefficients(gradient: k.gradient.floats, input: k.input.floats,
                                                       constant: k.constant.floats)
         withUnsafePointer(to: problem) {
-            graft_bn_backward_data($0, Self.isa, x.floats, dy.floats, affine.a.floats, affine.b.floats, &coefficients, dx.floats)
+            graft_bn_backward_data($0, Self.isa, x.floats, output?.floats, dy.floats, affine.a.floats, affine.b.floats,
+                                   &coefficients, dx.floats, residualGradient?.floats)
         }
     }
 }
