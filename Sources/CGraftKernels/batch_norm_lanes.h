@@ -74,12 +74,12 @@ BN_INLINE void BN_NAME(sums_body)(const graft_bn_problem *p, const float *x, int
     DSTORE(sums + LANES, q0 + q1);
 }
 
+/// x * a + b, plus the residual at `r` when there is one: the activation's input.
+#define PRE_ACTIVATION(xv, r) (residual ? ((xv) * va + vb) + LOAD(r) : (xv) * va + vb)
+
 // The plane functions take the block's coefficients by address (a, b at the block) and build
 // their vectors themselves: a vector argument to a function compiled without AVX would change the
 // calling convention.
-/// x * a + b, plus the residual at `r` when there is one: the activation's input.
-#define PRE_ACTIVATION(xv, r) ((xv) * va + vb + (residual ? LOAD(r) : (VEC){0}))
-
 BN_INLINE void BN_NAME(forward_plane)(const float *in, const float *res, float *out, ptrdiff_t spatial,
                                       const float *a, const float *b, const graft_bn_problem *p, int clips,
                                       int streams, int residual) {
