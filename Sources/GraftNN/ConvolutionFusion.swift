@@ -29,12 +29,11 @@ extension Conv2d {
         // y is this function's own intermediate, and neither a convolution nor BatchNorm keeps its
         // output for backward: the addition and the activation may overwrite it.
         var y = forward(x, context: context)
-        if LayerFusion.isEnabled, let norm {
-            return norm.forward(y, adding: residual, activation: activation, context: context)
+        if let norm {
+            if LayerFusion.isEnabled { return norm.forward(y, adding: residual, activation: activation, context: context) }
+            y = norm(y, context: context)
         }
-        if let norm { y = norm(y, context: context) }
-        if let residual { y = add(y, residual, reusingFirst: true) }
-        return activation.map { GraftCore.activation(y, $0, reusingInput: true) } ?? y
+        return addingResidualThenActivating(y, residual, activation)
     }
 
     private func canFuse(_ x: Tensor, _ norm: BatchNorm2d?, _ residual: Tensor?, _ context: ForwardContext) -> Bool {

@@ -28,11 +28,9 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
                       activation: Activation?) -> Tensor {
     let bounds = activation?.clipBounds
     guard let block = x.storage.layout.channelBlock, activation == nil || bounds != nil else {
-        var y = batchNorm(x, scale: scale, shift: shift, runningMean: runningMean, runningVar: runningVar,
+        let y = batchNorm(x, scale: scale, shift: shift, runningMean: runningMean, runningVar: runningVar,
                           training: training, momentum: momentum, epsilon: epsilon)
-        // BatchNorm and addition keep no output for backward: the next ops may overwrite it.
-        if let residual { y = add(y, residual, reusingFirst: true) }
-        return activation.map { GraftCore.activation(y, $0, reusingInput: true) } ?? y
+        return addingResidualThenActivating(y, residual, activation)
     }
     let c = x.shape[1]
     precondition((scale == nil) == (shift == nil), "batchNorm: give both scale and shift, or neither")

@@ -21,9 +21,8 @@ public func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: 
     }
     let epilogue = ConvEpilogue(residual: residual?.storage.layout, activation: activation)
     guard let fwd = ConvPrimitives.fused(g, epilogue) else {
-        var y = conv2dInference(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
-        if let residual { y = add(y, residual) }
-        return activation.map { GraftCore.activation(y, $0) } ?? y
+        let y = conv2dInference(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+        return addingResidualThenActivating(y, residual, activation)
     }
     let dst = fwd.output(DNNL_ARG_DST)
     var args: [Int32: Storage] = [DNNL_ARG_SRC: x.storage.reordered(to: fwd.layout(of: DNNL_ARG_SRC)),
