@@ -77,3 +77,11 @@ extension ImageClassifier {
         backbone.namedParameters().filter(\.tensor.requiresGrad).map(\.name)
     }
 }
+
+extension TrainingOptions {
+    /// What stage 2 unfreezes in `classifier`: `unfreeze`, or by default the classifier's
+    /// `defaultFineTuneBlocks` last block groups.
+    public func fineTuneSelection(for classifier: ImageClassifier) -> UnfreezeSelection {
+        unfreeze ?? .lastBlocks(classifier.defaultFineTuneBlocks)
+    }
+}

@@ -111,7 +111,7 @@ public final class Trainer {
         if stage == 1 {
             classifier.freezeBackbone()
         } else {
-            try classifier.unfreeze(options.unfreeze ?? .lastBlocks(classifier.defaultFineTuneBlocks))
+            try classifier.unfreeze(options.fineTuneSelection(for: classifier))
         }
         let groups = classifier.trainableParameterGroups(learningRateDecayPerBlock: stage == 2 ? options.learningRateDecayPerBlock : nil)
         let optimizer = Adam(groups: groups, learningRate: plan.learningRate)
@@ -153,7 +153,6 @@ public final class Trainer {
             let started = Date()
             let context = ForwardContext(training: true, seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.dropout.rawValue, UInt64(epoch)))
             var totals = RunningTotals()
-            let batches = plan.cached ? stepsPerEpoch : loader.batchesPerEpoch
             func step(_ logits: Tensor, _ labels: [Int], batch: Int) throws {
                 let loss = softmaxCrossEntropy(logits, labels: labels, labelSmoothing: options.labelSmoothing, classWeights: classWeights)
                 let value = loss.item
@@ -168,7 +167,7 @@ public final class Trainer {
                 scheduler.step()
                 totals.add(loss: value, logits: logits.values, labels: labels)
                 onProgress?(BatchProgress(phase: .training, stage: stage, epoch: history.count + 1, epochInStage: epoch + 1,
-                                          epochsInStage: plan.epochs, batch: batch + 1, batches: batches, images: totals.count,
+                                          epochsInStage: plan.epochs, batch: batch + 1, batches: stepsPerEpoch, images: totals.count,
                                           loss: totals.meanLoss, accuracy: totals.accuracy,
                                           seconds: Date().timeIntervalSince(started)))
                 if shouldStop() { throw TrainingError.interrupted(completedEpochs: history.count, checkpoint: checkpointDirectory) }

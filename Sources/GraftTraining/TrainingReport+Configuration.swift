@@ -45,7 +45,7 @@ extension TrainingReport {
         guard options.fineTuneEpochs > 0 else { return "skipped (feature extraction only)" }
         let groups = classifier.backbone.blockGroups.map(\.name)
         let unfrozen: String
-        switch options.unfreeze ?? .lastBlocks(classifier.defaultFineTuneBlocks) {
+        switch options.fineTuneSelection(for: classifier) {
         case .all: unfrozen = "all \(groups.count) blocks"
         case .lastBlocks(let n):
             unfrozen = "the last \(min(n, groups.count)) blocks (" + groups.suffix(max(0, n)).joined(separator: ", ") + ")"

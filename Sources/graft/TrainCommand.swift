@@ -152,7 +152,7 @@ struct Train: ParsableCommand {
         if printModel {
             classifier.batchNormMode = options.batchNorm
             print("stage 1:\n" + classifier.summary())
-            try classifier.unfreeze(options.unfreeze ?? .lastBlocks(classifier.defaultFineTuneBlocks))
+            try classifier.unfreeze(options.fineTuneSelection(for: classifier))
             print("\nstage 2:\n" + classifier.summary())
             let optimizer = Adam(groups: classifier.trainableParameterGroups(learningRateDecayPerBlock: options.learningRateDecayPerBlock),
                                  learningRate: options.resolvedFineTuneLearningRate)
