@@ -44,8 +44,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
             let top = row.max()!
             let logSum = top + Foundation.log(row.reduce(0) { $0 + Foundation.exp($1 - top) })
             lossSum += logSum - row[label]
-            // Ties go to the lower index, as argmax does.
-            let predicted = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!
+            let predicted = predictedClass(row)
             matrix[label][predicted] += 1
             let better = row.indices.filter { row[$0] > row[label] || (row[$0] == row[label] && $0 < label) }.count
             if better < self.topK { inTopK += 1 }
@@ -81,4 +80,10 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         }
         return lines.joined(separator: "\n")
     }
+}
+
+/// The index of the largest logit in `row`; ties go to the lower index, as argmax does. Every
+/// metric and report names the predicted class by this rule.
+func predictedClass(_ row: [Double]) -> Int {
+    row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!
 }

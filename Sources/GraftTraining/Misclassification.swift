@@ -26,8 +26,7 @@ public struct Misclassification: Sendable, Equatable {
         var wrong: [Misclassification] = []
         for (i, sample) in samples.enumerated() {
             let row = logits[(i * classes)..<((i + 1) * classes)].map(Double.init)
-            // Ties go to the lower index, as EvaluationReport's argmax.
-            let predicted = row.indices.max { row[$0] < row[$1] || (row[$0] == row[$1] && $0 > $1) }!
+            let predicted = predictedClass(row)
             guard predicted != sample.label else { continue }
             let top = row[predicted]
             let total = row.reduce(0) { $0 + Foundation.exp($1 - top) }
