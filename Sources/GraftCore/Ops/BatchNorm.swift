@@ -11,12 +11,8 @@ import CDNNL
 /// `scale` and `shift` are both present (affine) or both nil.
 public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: Tensor, runningVar: Tensor,
                       training: Bool, momentum: Float = 0.1, epsilon: Float = 1e-5) -> Tensor {
-    precondition(x.shape.count == 4 || x.shape.count == 2, "batchNorm input must be (N, C, H, W) or (N, C), not \(x.shape)")
+    checkBatchNormArguments(x, scale: scale, shift: shift, runningMean: runningMean, runningVar: runningVar)
     let c = x.shape[1]
-    precondition((scale == nil) == (shift == nil), "batchNorm: give both scale and shift, or neither")
-    for (name, t) in [("scale", scale), ("shift", shift), ("runningMean", runningMean), ("runningVar", runningVar)] {
-        if let t { precondition(t.shape == [c], "batchNorm: \(name) has shape \(t.shape), expected [\(c)]") }
-    }
     let affine = scale != nil
     var flags: UInt32 = affine ? dnnl_use_scale.rawValue | dnnl_use_shift.rawValue : 0
     if !training { flags |= dnnl_use_global_stats.rawValue }
@@ -82,6 +78,16 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
         bwd.execute(bargs)
         AutodiffStats.shared.noteKernel("batchNorm.backward")
         return affine ? [diffSrc, dScale, dShift] : [diffSrc]
+    }
+}
+
+/// The shapes every batch-norm op requires: x (N, C, H, W) or (N, C), and per-channel vectors of C.
+func checkBatchNormArguments(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: Tensor, runningVar: Tensor) {
+    precondition(x.shape.count == 4 || x.shape.count == 2, "batchNorm input must be (N, C, H, W) or (N, C), not \(x.shape)")
+    let c = x.shape[1]
+    precondition((scale == nil) == (shift == nil), "batchNorm: give both scale and shift, or neither")
+    for (name, t) in [("scale", scale), ("shift", shift), ("runningMean", runningMean), ("runningVar", runningVar)] {
+        if let t { precondition(t.shape == [c], "batchNorm: \(name) has shape \(t.shape), expected [\(c)]") }
     }
 }
 

@@ -32,11 +32,8 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
                           training: training, momentum: momentum, epsilon: epsilon)
         return addingResidualThenActivating(y, residual, activation)
     }
+    checkBatchNormArguments(x, scale: scale, shift: shift, runningMean: runningMean, runningVar: runningVar)
     let c = x.shape[1]
-    precondition((scale == nil) == (shift == nil), "batchNorm: give both scale and shift, or neither")
-    for (name, t) in [("scale", scale), ("shift", shift), ("runningMean", runningMean), ("runningVar", runningVar)] {
-        if let t { precondition(t.shape == [c], "batchNorm: \(name) has shape \(t.shape), expected [\(c)]") }
-    }
     if let residual { precondition(residual.shape == x.shape, "batchNorm: residual \(residual.shape), input \(x.shape)") }
     let kernel = BatchNormKernel(shape: x.shape, block: block, clip: bounds)
     let src = x.storage
