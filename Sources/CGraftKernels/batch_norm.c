@@ -1,6 +1,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include "GraftKernels.h"
+#include "work_units.h"
 
 /// What one unit works on; the kernels in batch_norm_lanes.h take it whole.
 typedef struct {
@@ -19,18 +20,14 @@ typedef struct {
 #include "batch_norm_lanes.h"
 #undef LANES
 
-/// Units wanted at least, so that a few cores share the work evenly when there are few channel
-/// blocks.
+/// Units wanted at least (see graft_image_chunks).
 enum { minimum_units = 16 };
 
 static int channel_blocks(const graft_bn_problem *p) { return (p->channels + p->block - 1) / p->block; }
 
 static int padded_channels(const graft_bn_problem *p) { return channel_blocks(p) * p->block; }
 
-static int image_chunks(const graft_bn_problem *p) {
-    const int wanted = (minimum_units + channel_blocks(p) - 1) / channel_blocks(p);
-    return wanted < p->batch ? wanted : (p->batch > 0 ? p->batch : 1);
-}
+static int image_chunks(const graft_bn_problem *p) { return graft_image_chunks(channel_blocks(p), p->batch, minimum_units); }
 
 static int unit_count(const graft_bn_problem *p) { return channel_blocks(p) * image_chunks(p); }
 
@@ -48,11 +45,11 @@ typedef struct {
 static void run_unit(void *context, int unit) {
     const pass *job = context;
     const graft_bn_problem *p = job->p;
-    const int chunks = image_chunks(p), chunk = unit % chunks;
+    const graft_work_unit work = graft_work_unit_at(unit, image_chunks(p), p->batch);
     graft_bn_unit_args u = job->shared;
-    u.cb = unit / chunks;
-    u.n_first = (int)((long)p->batch * chunk / chunks);
-    u.n_end = (int)((long)p->batch * (chunk + 1) / chunks);
+    u.cb = work.block;
+    u.n_first = work.n_first;
+    u.n_end = work.n_end;
     if (u.sums) u.sums += (long)unit * 2 * p->block;
     job->kernel(job->isa, p, &u);
     // Streaming stores are weakly ordered: make them visible before the pass is declared done.
@@ -61,8 +58,7 @@ static void run_unit(void *context, int unit) {
 
 static void run_pass(const graft_bn_problem *p, graft_isa isa, graft_bn_unit_args shared, unit_kernel kernel8,
                      unit_kernel kernel16) {
-    const graft_isa best = graft_best_isa();
-    pass job = {p, isa > best ? best : isa, shared, p->block == 16 ? kernel16 : kernel8};
+    pass job = {p, graft_usable_isa(isa), shared, p->block == 16 ? kernel16 : kernel8};
     graft_parallel_for(unit_count(p), run_unit, &job);
 }
 

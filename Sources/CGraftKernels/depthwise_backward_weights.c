@@ -2,6 +2,7 @@
 #include <string.h>
 #include "GraftKernels.h"
 #include "depthwise_window.h"
+#include "work_units.h"
 
 #define LANES 8
 #include "depthwise_tap_sums.h"
@@ -11,17 +12,12 @@
 #include "depthwise_tap_sums.h"
 #undef LANES
 
-/// Work units wanted at least, so that a few cores share the work evenly when there are few
-/// channel blocks. The split depends on the shape only, never on the machine's core count, so
-/// the order of the sums (and the rounding) is the same everywhere.
+/// Units wanted at least (see graft_image_chunks).
 enum { minimum_units = 32 };
 
 static int channel_blocks(const graft_dw_problem *p) { return (p->channels + p->block - 1) / p->block; }
 
-static int image_chunks(const graft_dw_problem *p) {
-    const int blocks = channel_blocks(p);
-    return min_int(p->batch, max_int(1, (minimum_units + blocks - 1) / blocks));
-}
+static int image_chunks(const graft_dw_problem *p) { return graft_image_chunks(channel_blocks(p), p->batch, minimum_units); }
 
 static int tap_floats(const graft_dw_problem *p) { return p->kernel_h * p->kernel_w * p->block; }
 
@@ -31,12 +27,9 @@ int graft_dw_unit_floats(const graft_dw_problem *p) { return tap_floats(p) + p->
 
 void graft_dw_run_unit(const graft_dw_problem *p, graft_isa isa, const float *src, const float *dy,
                        int unit, float *scratch) {
-    const graft_isa best = graft_best_isa();
-    if (isa > best) isa = best;
-    const int chunks = image_chunks(p);
-    const int cb = unit / chunks, chunk = unit % chunks;
-    const int n_first = (int)((long)p->batch * chunk / chunks);
-    const int n_end = (int)((long)p->batch * (chunk + 1) / chunks);
+    isa = graft_usable_isa(isa);
+    const graft_work_unit work = graft_work_unit_at(unit, image_chunks(p), p->batch);
+    const int cb = work.block, n_first = work.n_first, n_end = work.n_end;
     float *taps = scratch + (long)unit * graft_dw_unit_floats(p);
     float *bias = p->with_bias ? taps + tap_floats(p) : NULL;
     // Cache-line aligned, as the pixels are: a vector load that straddles two lines costs two.
