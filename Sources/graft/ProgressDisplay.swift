@@ -93,3 +93,9 @@ final class ProgressDisplay {
         return Int(ProcessInfo.processInfo.environment["COLUMNS"] ?? "") ?? 80
     }
 }
+
+extension ProgressDisplay: TrainingObserver {
+    func progress(_ progress: BatchProgress, trainer: Trainer) { update(progress) }
+    func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws { line(record.summaryLine) }
+    func message(_ text: String, trainer: Trainer) { line(text) }
+}

@@ -5,7 +5,13 @@ extension Tensor {
     ///
     /// Gradients of leaves accumulate into their `grad`; call `zeroGrad()` between steps. After
     /// it returns, the record is gone and nothing it saved is kept alive.
-    public func backward(gradient: Tensor? = nil) {
+    ///
+    /// `onGradientReady` is called once for each leaf that gets a gradient, as soon as that
+    /// gradient is final (every recorded op that uses the leaf has run), while backward goes on
+    /// through the earlier layers: where a gradient synchronizer starts reducing it across
+    /// workers, as PyTorch DDP's bucket hooks do. Leaves that need no gradient (frozen
+    /// parameters) are never reported.
+    public func backward(gradient: Tensor? = nil, onGradientReady: ((Tensor) -> Void)? = nil) {
         precondition(requiresGrad, "backward() on a tensor that does not depend on any parameter needing a gradient")
         let seed: Storage
         if let gradient {
@@ -18,10 +24,12 @@ extension Tensor {
         }
         guard let root = gradNode else {
             accumulateLeafGradient(seed)
+            onGradientReady?(self)
             return
         }
 
-        propagate(from: root, seed: seed, releasing: true) { leaf, grad in leaf.accumulateLeafGradient(grad) }
+        propagate(from: root, seed: seed, releasing: true, deliver: { leaf, grad in leaf.accumulateLeafGradient(grad) },
+                  leafDone: onGradientReady)
         // Results of the recorded ops no longer lead anywhere.
         gradNode = nil
     }
@@ -40,13 +48,20 @@ extension Tensor {
 
 /// Runs the backward rules of every node that leads to `root`, in reverse topological order,
 /// handing each leaf's gradient to `deliver`. With `releasing`, each node drops what it saved as
-/// soon as it has run, so memory falls as backward proceeds.
-func propagate(from root: GradNode, seed: Storage, releasing: Bool, deliver: (Tensor, Storage) -> Void) {
+/// soon as it has run, so memory falls as backward proceeds. `leafDone` hears of each leaf that
+/// received a gradient once the last node that uses it has run.
+func propagate(from root: GradNode, seed: Storage, releasing: Bool, deliver: (Tensor, Storage) -> Void,
+               leafDone: ((Tensor) -> Void)? = nil) {
     let order = topologicalOrder(from: root)
+    var uses = leafDone == nil ? LeafUses() : LeafUses(order)
     var pending: [ObjectIdentifier: Storage] = [ObjectIdentifier(root): seed]
+    func finish(_ node: GradNode) {
+        if let leafDone { for leaf in uses.noteRun(of: node) { leafDone(leaf) } }
+        if releasing { node.release() }
+    }
     for node in order {
         guard let outputGrad = pending.removeValue(forKey: ObjectIdentifier(node)) else {
-            if releasing { node.release() }
+            finish(node)
             continue
         }
         let grads = node.run(outputGrad)
@@ -55,13 +70,15 @@ func propagate(from root: GradNode, seed: Storage, releasing: Bool, deliver: (Te
             guard let grad else { continue }
             switch edge {
             case .none: continue
-            case .leaf(let tensor): deliver(tensor, grad)
+            case .leaf(let tensor):
+                deliver(tensor, grad)
+                uses.noteDelivery(to: tensor)
             case .node(let producer):
                 let key = ObjectIdentifier(producer)
                 pending[key] = pending[key].map { add($0, grad) } ?? grad
             }
         }
-        if releasing { node.release() }
+        finish(node)
     }
 }
 

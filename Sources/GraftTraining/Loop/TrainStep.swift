@@ -1,0 +1,52 @@
+import GraftCore
+import GraftOptim
+
+/// One optimization step on one batch, what Keras calls `train_step`: the loss of the logits,
+/// backward, then (through `synchronizer`, when several workers train) the same gradients
+/// everywhere, clipping, the optimizer update and the schedule's next rate.
+///
+/// The optimizer takes the gradients only after `synchronizer.synchronizeGradients()` has
+/// returned; until then backward has handed each gradient over as soon as it was final.
+public final class TrainStep {
+    public let optimizer: any Optimizer
+    public let scheduler: LearningRateScheduler
+    public let labelSmoothing: Float
+    public let classWeights: [Float]?
+    /// Rescale gradients to this global L2 norm; nil leaves them alone.
+    public let gradientClipNorm: Float?
+    public var synchronizer: (any GradientSynchronizer)?
+    private let parametersByTensor: [ObjectIdentifier: NamedParameter]
+
+    public init(optimizer: any Optimizer, scheduler: LearningRateScheduler, labelSmoothing: Float = 0,
+                classWeights: [Float]? = nil, gradientClipNorm: Float? = nil, synchronizer: (any GradientSynchronizer)? = nil) {
+        self.optimizer = optimizer
+        self.scheduler = scheduler
+        self.labelSmoothing = labelSmoothing
+        self.classWeights = classWeights
+        self.gradientClipNorm = gradientClipNorm
+        self.synchronizer = synchronizer
+        parametersByTensor = Dictionary(optimizer.parameters.map { (ObjectIdentifier($0.tensor), $0) }, uniquingKeysWith: { a, _ in a })
+    }
+
+    /// Computes the loss of `logits` (a forward pass that recorded its backward) against
+    /// `labels`, and updates the parameters when it is finite. Returns the loss; a non-finite
+    /// one leaves every parameter and the optimizer as they were.
+    public func callAsFunction(_ logits: Tensor, labels: [Int]) throws -> Float {
+        let loss = softmaxCrossEntropy(logits, labels: labels, labelSmoothing: labelSmoothing, classWeights: classWeights)
+        let value = loss.item
+        guard value.isFinite else { return value }
+        optimizer.zeroGrad()
+        if let synchronizer {
+            loss.backward { tensor in
+                if let parameter = self.parametersByTensor[ObjectIdentifier(tensor)] { synchronizer.gradientReady(parameter) }
+            }
+            try synchronizer.synchronizeGradients()
+        } else {
+            loss.backward()
+        }
+        if let gradientClipNorm { clipGradientNorm(optimizer.parameters.map(\.tensor), maxNorm: gradientClipNorm) }
+        optimizer.step()
+        scheduler.step()
+        return value
+    }
+}

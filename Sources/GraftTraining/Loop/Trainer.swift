@@ -1,0 +1,319 @@
+import Foundation
+import GraftCheckpoint
+import GraftCore
+import GraftData
+import GraftNN
+import GraftOptim
+
+/// The two-stage transfer-learning loop: the head on a frozen backbone, then the head with the
+/// last blocks unfrozen at a lower learning rate, with validation after each epoch.
+///
+/// Everything around the loop is an observer (`observers`, told of each event in order): keeping
+/// the best epoch's weights (`BestWeights`), stopping early (`EarlyStopping`), checkpointing for
+/// `--resume` (`ResumeCheckpointer`), writing the run's outputs (`RunOutputsWriter`), progress.
+/// `init` installs the first two as `options` ask; `TrainingRun` composes the rest.
+public final class Trainer {
+    public let classifier: ImageClassifier
+    public let trainingSet: ImageDataset
+    public let validationSet: ImageDataset?
+    public let options: TrainingOptions
+    /// Told of every event of the run, in this order.
+    public var observers: [any TrainingObserver]
+    /// Between backward and the optimizer in every step, when several workers train together.
+    public var gradientSynchronizer: (any GradientSynchronizer)?
+    /// Checked after every batch; returning true stops with `TrainingError.interrupted` (Ctrl-C).
+    public var shouldStop: () -> Bool = { false }
+    /// The closures below, as one observer (the last of `observers` unless moved).
+    public let callbacks = TrainingCallbacks()
+
+    /// Called after each epoch with its record and the history so far.
+    public var onEpochEnd: ((EpochRecord, [EpochRecord]) throws -> Void)? {
+        get { callbacks.onEpochEnd } set { callbacks.onEpochEnd = newValue }
+    }
+    /// Notes worth showing (feature caching, stage starts).
+    public var onMessage: ((String) -> Void)? {
+        get { callbacks.onMessage } set { callbacks.onMessage = newValue }
+    }
+    /// Called after every batch of training, validation and feature caching, for progress
+    /// displays (the library draws nothing itself).
+    public var onProgress: ((BatchProgress) -> Void)? {
+        get { callbacks.onProgress } set { callbacks.onProgress = newValue }
+    }
+    /// Called when a stage has ended (after its best weights are restored) with the stage
+    /// number: the moment to save the model or refresh a report.
+    public var onStageEnd: ((Int) throws -> Void)? {
+        get { callbacks.onStageEnd } set { callbacks.onStageEnd = newValue }
+    }
+
+    /// Where the resumable checkpoint goes after each epoch; nil writes none. Setting it installs
+    /// (or replaces) a `ResumeCheckpointer` right after the observers whose state it saves.
+    public var checkpointDirectory: URL? {
+        get { checkpointer?.directory }
+        set {
+            observers.removeAll { $0 is ResumeCheckpointer }
+            guard let newValue else { return }
+            let position = (observers.lastIndex { $0 is BestWeights || $0 is EarlyStopping }).map { $0 + 1 } ?? 0
+            observers.insert(ResumeCheckpointer(directory: newValue, bestWeights: bestWeights), at: position)
+        }
+    }
+
+    public private(set) var history: [EpochRecord] = []
+    /// Validation logits (row-major, images x classes) and labels for the weights the classifier
+    /// holds now: the last epoch's during a stage, the kept epoch's after it. nil without a
+    /// validation set, and after resuming until they are computed again.
+    public internal(set) var validationOutputs: (logits: [Float], labels: [Int])?
+    /// The optimizer of the stage under way; nil between stages.
+    public private(set) var optimizer: (any Optimizer)?
+
+    /// Where the run stands: what a resumed run starts from.
+    private(set) var progress: TrainingProgress
+    private let classWeights: [Float]?
+    private var headFeatures: (train: FeatureTable, validation: FeatureTable?)?
+    private var stageStopReason: String?
+
+    /// Throws `InvalidSetting` for options out of range, and `FreezingError` for a block to
+    /// unfreeze that the backbone lacks: before anything trains.
+    public init(classifier: ImageClassifier, trainingSet: ImageDataset, validationSet: ImageDataset?,
+                options: TrainingOptions = TrainingOptions()) throws {
+        try options.validate()
+        guard trainingSet.count > 0 else { throw TrainingError.noTrainingImages }
+        // A block the backbone lacks should stop the run now, not after stage 1.
+        if options.fineTuneEpochs > 0, let selection = options.unfreeze { _ = try classifier.blockGroups(selection) }
+        self.classifier = classifier
+        self.trainingSet = trainingSet
+        self.validationSet = validationSet.flatMap { $0.count > 0 ? $0 : nil }
+        self.options = options
+        classWeights = try options.classWeighting.weights(classCounts: trainingSet.classCounts)
+        progress = TrainingProgress(stage: 1, completedEpochsInStage: 0, history: [], bestLoss: nil, bestRecord: nil,
+                                    epochsWithoutImprovement: 0, seed: options.seed)
+        observers = []
+        if options.restoreBestWeights { observers.append(BestWeights()) }
+        if let patience = options.earlyStoppingPatience { observers.append(EarlyStopping(patience: patience)) }
+        observers.append(callbacks)
+        classifier.batchNormMode = options.batchNorm
+    }
+
+    private var bestWeights: BestWeights? { observers.lazy.compactMap { $0 as? BestWeights }.first }
+    private var checkpointer: ResumeCheckpointer? { observers.lazy.compactMap { $0 as? ResumeCheckpointer }.first }
+
+    /// The record of the epoch with the lowest selection loss so far: the weights the classifier
+    /// holds at the end when a `BestWeights` observer restores them.
+    public var bestEpoch: EpochRecord? { progress.bestRecord.map { history[$0] } }
+
+    /// Whether the last epoch set a new lowest selection loss.
+    public var latestEpochImproved: Bool { progress.bestRecord.map { $0 == history.count - 1 } ?? false }
+
+    /// Epochs of the current stage in a row, up to the last, without a lower selection loss.
+    public var epochsWithoutImprovement: Int { progress.epochsWithoutImprovement }
+
+    /// The epoch whose weights the classifier held when `stage` ended: with a `BestWeights`
+    /// observer, the lowest selection loss of that stage and those before (what it restores);
+    /// else the stage's last epoch. nil when the stage ran no epoch.
+    public func keptEpoch(afterStage stage: Int) -> EpochRecord? {
+        guard let last = history.last(where: { $0.stage == stage }) else { return nil }
+        guard bestWeights != nil else { return last }
+        return history.filter { $0.stage <= stage }.min { $0.selectionLoss < $1.selectionLoss } ?? last
+    }
+
+    /// Ends the stage under way after the current epoch's observers have run; `reason` is shown
+    /// as a message. For observers, from `epochDidEnd`.
+    public func stopStage(reason: String) {
+        if stageStopReason == nil { stageStopReason = reason }
+    }
+
+    /// Tells every observer `text`.
+    public func note(_ text: String) {
+        for observer in observers { observer.message(text, trainer: self) }
+    }
+
+    /// Runs both stages (or what is left of them after `resume`, which needs a checkpoint
+    /// directory). The classifier ends with the best weights when a `BestWeights` observer
+    /// restores them.
+    @discardableResult
+    public func fit(resume: Bool = false) throws -> [EpochRecord] {
+        if resume, let checkpointer, try checkpointer.restore(into: self) {
+            note("resuming at stage \(progress.stage), epoch \(progress.completedEpochsInStage + 1) of that stage")
+        }
+        try notify { try $0.trainingWillStart(self) }
+        while progress.stage <= 2 {
+            let stage = progress.stage
+            if plan(stage).epochs > 0 { try runStage(stage) }
+            progress.stage += 1
+            progress.completedEpochsInStage = 0
+            progress.epochsWithoutImprovement = 0
+            optimizer = nil
+            if plan(stage).epochs > 0 { try notify { try $0.stageDidEnd(stage, trainer: self) } }
+        }
+        try notify { try $0.trainingDidEnd(self) }
+        return history
+    }
+
+    /// Takes over a checkpoint's progress (for `ResumeCheckpointer`).
+    func resume(from saved: TrainingProgress) {
+        progress = saved
+        history = saved.history
+        validationOutputs = nil
+    }
+
+    private func notify(_ event: (any TrainingObserver) throws -> Void) rethrows {
+        for observer in observers { try event(observer) }
+    }
+
+    private func reportProgress(_ progress: BatchProgress) {
+        for observer in observers { observer.progress(progress, trainer: self) }
+    }
+
+    // MARK: - Stages
+
+    private struct StagePlan {
+        let epochs: Int
+        let learningRate: Float
+        let cached: Bool
+    }
+
+    private func plan(_ stage: Int) -> StagePlan {
+        if stage == 1 {
+            return StagePlan(epochs: options.headEpochs, learningRate: options.headLearningRate,
+                             cached: options.cacheFeatures && !options.augments)
+        }
+        return StagePlan(epochs: options.fineTuneEpochs, learningRate: options.resolvedFineTuneLearningRate, cached: false)
+    }
+
+    private func runStage(_ stage: Int) throws {
+        let plan = plan(stage)
+        guard progress.completedEpochsInStage < plan.epochs else { return }
+        if stage == 1 {
+            classifier.freezeBackbone()
+        } else {
+            try classifier.unfreeze(options.fineTuneSelection(for: classifier))
+        }
+        let groups = classifier.trainableParameterGroups(learningRateDecayPerBlock: stage == 2 ? options.learningRateDecayPerBlock : nil)
+        let optimizer = Adam(groups: groups, learningRate: plan.learningRate)
+        if progress.completedEpochsInStage > 0, let saved = try checkpointer?.optimizerState() { try optimizer.load(saved) }
+        self.optimizer = optimizer
+        try notify { try $0.stageWillStart(stage, trainer: self) }
+        let loader = DataLoader(dataset: trainingSet,
+                                transform: ImageTransform(preprocessing: classifier.preprocessing, augmentation: options.augmentation),
+                                options: DataLoaderOptions(batchSize: options.batchSize, shuffle: true, dropLast: false,
+                                                           seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.shuffle.rawValue),
+                                                           threads: options.loaderThreads))
+        if plan.cached && headFeatures == nil { try computeHeadFeatures(stage: stage, plan: plan) }
+        let stepsPerEpoch = plan.cached ? (trainingSet.count + options.batchSize - 1) / options.batchSize : loader.batchesPerEpoch
+        let schedule = options.learningRateSchedule(learningRate: plan.learningRate, totalSteps: plan.epochs * stepsPerEpoch)
+        let scheduler = LearningRateScheduler(optimizer: optimizer, schedule: schedule,
+                                              completedSteps: progress.completedEpochsInStage * stepsPerEpoch)
+        let step = TrainStep(optimizer: optimizer, scheduler: scheduler, labelSmoothing: options.labelSmoothing,
+                             classWeights: classWeights, gradientClipNorm: options.gradientClipNorm,
+                             synchronizer: gradientSynchronizer)
+        while progress.completedEpochsInStage < plan.epochs {
+            let epoch = progress.completedEpochsInStage
+            let started = Date()
+            let context = ForwardContext(training: true, seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.dropout.rawValue, UInt64(epoch)))
+            var totals = RunningTotals()
+            func train(_ logits: Tensor, _ labels: [Int], batch: Int) throws {
+                let loss = try step(logits, labels: labels)
+                guard loss.isFinite else {
+                    throw TrainingError.nonFiniteLoss(stage: stage, epoch: history.count + 1, batch: batch, value: loss,
+                                                      lastCheckpoint: checkpointer?.existing)
+                }
+                totals.add(loss: loss, logits: logits.values, labels: labels)
+                reportProgress(BatchProgress(phase: .training, stage: stage, epoch: history.count + 1, epochInStage: epoch + 1,
+                                             epochsInStage: plan.epochs, batch: batch + 1, batches: stepsPerEpoch, images: totals.count,
+                                             loss: totals.meanLoss, accuracy: totals.accuracy,
+                                             seconds: Date().timeIntervalSince(started)))
+                if shouldStop() { throw TrainingError.interrupted(completedEpochs: history.count, checkpoint: checkpointDirectory) }
+            }
+            let learningRate = optimizer.learningRate
+            if plan.cached, let table = headFeatures?.train {
+                var generator = SeededGenerator(seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.shuffle.rawValue, UInt64(epoch)))
+                let order = Array(0..<table.labels.count).shuffled(using: &generator)
+                for (b, start) in stride(from: 0, to: order.count, by: options.batchSize).enumerated() {
+                    let indices = order[start..<min(start + options.batchSize, order.count)]
+                    try train(classifier.head(table.batch(indices), context: context), indices.map { table.labels[$0] }, batch: b)
+                }
+            } else {
+                let batches = loader.epoch(epoch)
+                var b = 0
+                while let batch = try batches.nextBatch() {
+                    try train(classifier(batch.images, context: context), batch.labels, batch: b)
+                    b += 1
+                }
+            }
+            let trainSeconds = Date().timeIntervalSince(started)
+            let epochTotals = try gradientSynchronizer?.reduce(totals) ?? totals
+            let epochNumber = history.count + 1
+            let validation = try validate(cached: plan.cached) { [self] batch, batchCount, images in
+                reportProgress(BatchProgress(phase: .validation, stage: stage, epoch: epochNumber, epochInStage: epoch + 1,
+                                             epochsInStage: plan.epochs, batch: batch, batches: batchCount, images: images,
+                                             seconds: Date().timeIntervalSince(started) - trainSeconds))
+            }
+            validationOutputs = validation.map { ($0.logits, $0.labels) }
+            var record = EpochRecord(epoch: history.count + 1, stage: stage, loss: epochTotals.meanLoss, accuracy: epochTotals.accuracy,
+                                     validationLoss: validation?.report.loss, validationAccuracy: validation?.report.accuracy,
+                                     learningRate: Double(learningRate), seconds: 0,
+                                     imagesPerSecond: Double(epochTotals.count) / max(trainSeconds, 1e-9), cachedFeatures: plan.cached)
+            record.learningRate = Double(schedule.learningRate(at: max(0, scheduler.completedSteps - 1)))
+            record.seconds = Date().timeIntervalSince(started)
+            recordEpoch(record)
+            try notify { try $0.epochDidEnd(record, trainer: self) }
+            if let reason = stageStopReason {
+                stageStopReason = nil
+                note(reason)
+                break
+            }
+        }
+    }
+
+    /// Appends `record` and updates which epoch is the best so far (the lowest selection loss,
+    /// the earlier on a tie) and how long ago that was.
+    private func recordEpoch(_ record: EpochRecord) {
+        history.append(record)
+        progress.history = history
+        progress.completedEpochsInStage += 1
+        if progress.bestLoss.map({ record.selectionLoss < $0 }) ?? true {
+            progress.bestLoss = record.selectionLoss
+            progress.bestRecord = history.count - 1
+            progress.epochsWithoutImprovement = 0
+        } else {
+            progress.epochsWithoutImprovement += 1
+        }
+    }
+
+    /// Stage 1 on a frozen backbone without augmentation: the backbone's features of every
+    /// image, once, for the head to train on.
+    private func computeHeadFeatures(stage: Int, plan: StagePlan) throws {
+        let start = Date()
+        note("stage 1: computing the backbone features of \(trainingSet.count + (validationSet?.count ?? 0)) images once "
+             + "(frozen backbone, no augmentation); the head trains on them")
+        let epoch = history.count + 1, epochInStage = progress.completedEpochsInStage + 1
+        func report(_ batch: Int, _ batches: Int, _ images: Int) {
+            reportProgress(BatchProgress(phase: .computingFeatures, stage: stage, epoch: epoch, epochInStage: epochInStage,
+                                         epochsInStage: plan.epochs, batch: batch, batches: batches, images: images,
+                                         seconds: Date().timeIntervalSince(start)))
+        }
+        let train = try FeatureTable(classifier: classifier, dataset: trainingSet, batchSize: options.batchSize,
+                                     threads: options.loaderThreads, progress: report)
+        let trainBatches = train.batchCount(options.batchSize), trainImages = train.labels.count
+        headFeatures = (train, try validationSet.map {
+            try FeatureTable(classifier: classifier, dataset: $0, batchSize: options.batchSize, threads: options.loaderThreads,
+                             progress: { report($0 + trainBatches, $1 + trainBatches, $2 + trainImages) })
+        })
+        note(String(format: "stage 1: features computed in %.1f s", Date().timeIntervalSince(start)))
+    }
+
+    private func validate(cached: Bool, progress: @escaping (Int, Int, Int) -> Void)
+        throws -> (report: EvaluationReport, logits: [Float], labels: [Int])? {
+        guard let validationSet else { return nil }
+        let logits: [Float], labels: [Int]
+        if cached, let table = headFeatures?.validation {
+            logits = GradMode.withoutGradients {
+                classifier.head(table.batch(Array(table.labels.indices)[...]), context: .inference)
+            }.values
+            labels = table.labels
+        } else {
+            (logits, labels) = try classifier.predictLogits(on: validationSet, batchSize: options.batchSize,
+                                                            threads: options.loaderThreads, progress: progress)
+        }
+        return (EvaluationReport(logits: logits, labels: labels, classNames: classifier.classNames, topK: 1), logits, labels)
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+import GraftCore
+import GraftModels
+
+/// What classifier a run trains: the backbone and its starting weights, the input size and the
+/// head. `makeClassifier` builds it for a data set's classes.
+public struct ClassifierOptions: Sendable {
+    public var backbone: BackboneKind = .efficientNetLite0
+    /// A checkpoint to start from instead of the cached pretrained weights.
+    public var weights: URL?
+    /// Start from random weights (to compare with transfer learning, or to train from scratch).
+    public var randomInitialization = false
+    /// The square input size; nil keeps the backbone's pretrained size.
+    public var imageSize: Int?
+    public var head = HeadConfiguration()
+
+    /// Past these an input or a layer is a typo that would fail in an allocation.
+    public static let imageSizes = 16...1024
+    public static let maximumHiddenUnits = 65_536
+
+    public init() {}
+
+    /// Throws `InvalidSetting` naming the first setting out of range.
+    public func validate() throws {
+        if let imageSize { try checkSetting("imageSize", imageSize, in: Self.imageSizes) }
+        for width in head.hiddenUnits { try checkSetting("hiddenUnits", width, in: 1...Self.maximumHiddenUnits) }
+        try checkSetting("dropout", head.dropout, in: .from(0, below: 1))
+        if randomInitialization && weights != nil {
+            throw InvalidSetting(name: "weights", value: weights!.path, requirement: "absent when randomInitialization is set")
+        }
+    }
+
+    /// Throws `InvalidSetting` when the head cannot serve `classCount` classes.
+    public func validate(classCount: Int) throws {
+        try validate()
+        if head.output == .sigmoid && classCount != 2 {
+            throw InvalidSetting(name: "head.output", value: "sigmoid", requirement: "softmax for \(classCount) classes (sigmoid needs exactly two)")
+        }
+    }
+
+    /// Notes for the user about choices that work but rarely do what was meant.
+    public func notes(batchNorm: BatchNormMode) -> [String] {
+        guard randomInitialization && batchNorm == .inference else { return [] }
+        return ["note: a randomly initialized backbone whose BatchNorm layers run in inference mode (statistics 0 and 1) "
+                + "gives nearly constant features; to train from scratch, unfreeze all blocks and let BatchNorm train "
+                + "(graft train --unfreeze all --bn train)"]
+    }
+
+    /// Where the starting weights come from, for the report.
+    public var weightsDescription: String {
+        randomInitialization ? "random initialization" : (weights.map { "from \($0.path)" } ?? "pretrained on ImageNet (cached)")
+    }
+
+    /// The backbone with its starting weights and a new head for `classNames`.
+    public func makeClassifier(classNames: [String], seed: UInt64) throws -> ImageClassifier {
+        try validate(classCount: classNames.count)
+        let features = randomInitialization ? backbone.makeFeatureExtractor(seed: seed)
+            : try backbone.pretrained(weights: weights, keepClassifier: false)
+        return ImageClassifier(backbone: features, kind: backbone, classNames: classNames, head: head, imageSize: imageSize, seed: seed)
+    }
+}

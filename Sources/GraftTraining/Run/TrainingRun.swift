@@ -1,0 +1,59 @@
+import Foundation
+import GraftData
+
+/// A whole training run as `graft train` does it, for any caller (the command line, a Swift
+/// program, a distributed launcher): the trainer with the observers that keep the best weights,
+/// stop early, checkpoint every epoch for resuming and keep the output folder current, then a
+/// summary of what was kept.
+public final class TrainingRun {
+    public let classifier: ImageClassifier
+    public let trainer: Trainer
+    /// Where the model, history, curves, report and checkpoint go; nil keeps everything in memory.
+    public let outputs: RunOutputs?
+    /// Things worth telling the user before the run starts (the data's warnings, odd choices).
+    public let notes: [String]
+
+    /// Builds the classifier that `model` describes for `data`'s classes, then the run.
+    public convenience init(data: ImageFolder, model: ClassifierOptions, options: TrainingOptions,
+                            outputs: RunOutputs?, title: String? = nil) throws {
+        try model.validate(classCount: data.classNames.count)
+        try options.validate()
+        let classifier = try model.makeClassifier(classNames: data.classNames, seed: options.seed)
+        try self.init(data: data, classifier: classifier, options: options, outputs: outputs, title: title,
+                      configuration: [TrainingReport.Entry("data", data.root.path),
+                                      TrainingReport.Entry("weights", model.weightsDescription)],
+                      notes: model.notes(batchNorm: options.batchNorm))
+    }
+
+    /// A run of a classifier built by the caller.
+    ///
+    /// - Parameters:
+    ///   - title: the report's heading (default: "graft train: " and the output folder's name).
+    ///   - configuration: report rows shown before the run's own settings.
+    public init(data: ImageFolder, classifier: ImageClassifier, options: TrainingOptions, outputs: RunOutputs?,
+                title: String? = nil, configuration: [TrainingReport.Entry] = [], notes: [String] = []) throws {
+        self.classifier = classifier
+        self.outputs = outputs
+        self.notes = data.warnings + notes
+        trainer = try Trainer(classifier: classifier, trainingSet: data.train, validationSet: data.validation, options: options)
+        if let outputs {
+            trainer.checkpointDirectory = outputs.checkpointDirectory
+            let writer = RunOutputsWriter(outputs: outputs, title: title ?? "graft train: \(outputs.directory.lastPathComponent)",
+                                          configuration: configuration)
+            trainer.observers.insert(writer, at: trainer.observers.firstIndex { $0 === trainer.callbacks } ?? trainer.observers.endIndex)
+        }
+    }
+
+    /// Adds an observer after the run's own (a progress display, a logger).
+    public func observe(_ observer: any TrainingObserver) {
+        trainer.observers.append(observer)
+    }
+
+    /// Trains both stages (continuing from the checkpoint with `resume`), leaves the outputs
+    /// written, and returns the summary.
+    @discardableResult
+    public func fit(resume: Bool = false) throws -> TrainingSummary {
+        try trainer.fit(resume: resume)
+        return TrainingSummary(trainer: trainer, outputs: outputs)
+    }
+}

@@ -1,0 +1,48 @@
+import Foundation
+
+/// What a finished run kept: each stage's result (the weights it kept, which is also what the
+/// next stage starts from), the best epoch, and where the outputs are.
+public struct TrainingSummary: CustomStringConvertible {
+    public struct Stage {
+        public let stage: Int
+        /// The epoch whose weights the stage kept, and its last epoch.
+        public let kept: EpochRecord
+        public let last: EpochRecord
+    }
+
+    public let stages: [Stage]
+    public let bestEpoch: EpochRecord?
+    public let outputs: RunOutputs?
+
+    public init(trainer: Trainer, outputs: RunOutputs?) {
+        stages = [1, 2].compactMap { stage in
+            guard let last = trainer.history.last(where: { $0.stage == stage }), let kept = trainer.keptEpoch(afterStage: stage) else {
+                return nil
+            }
+            return Stage(stage: stage, kept: kept, last: last)
+        }
+        bestEpoch = trainer.bestEpoch
+        self.outputs = outputs
+    }
+
+    /// One line per stage with its validation accuracy, the kept epoch, and the output paths.
+    public var description: String {
+        var lines: [String] = []
+        for stage in stages {
+            guard let lastAccuracy = stage.last.validationAccuracy else { continue }
+            var line = String(format: "stage %d: validation accuracy %.4f", stage.stage, stage.kept.validationAccuracy ?? lastAccuracy)
+            if stage.kept.epoch != stage.last.epoch {
+                line += String(format: " (weights of epoch %d; last epoch %.4f)", stage.kept.epoch, lastAccuracy)
+            }
+            lines.append(line)
+        }
+        if let best = bestEpoch {
+            lines.append("kept epoch \(best.epoch) (stage \(best.stage))"
+                         + (best.validationAccuracy.map { String(format: ": validation accuracy %.4f", $0) } ?? ""))
+        }
+        if let outputs {
+            lines.append("model: \(outputs.modelDirectory.path)\ncurves: \(outputs.curves.path)\nreport: \(outputs.report.path)")
+        }
+        return lines.joined(separator: "\n")
+    }
+}
