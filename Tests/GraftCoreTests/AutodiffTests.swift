@@ -161,3 +161,23 @@ final class AutodiffTests: XCTestCase {
                 ("mean", mean(c))]
     }
 }
+
+final class GradientReadyTests: XCTestCase {
+    func testEachLeafIsReportedOnceWhenItsGradientIsFinalAndFrozenOnesNever() {
+        let w = Tensor(shape: [3], values: [1, 2, 3])
+        w.requiresGrad = true
+        let b = Tensor(shape: [3], values: [0.5, -1, 2])
+        b.requiresGrad = true
+        let frozen = Tensor(shape: [3], values: [4, 5, 6])
+        let x = Tensor(shape: [3], values: [2, 3, 4])
+        // w is used twice: its gradient is final only after both uses have run.
+        let y = add(add(multiply(w, x), w), add(b, frozen))
+        let loss = mean(multiply(y, y))
+        var reported: [(Tensor, [Float])] = []
+        loss.backward { reported.append(($0, $0.grad!.values)) }
+        XCTAssertEqual(reported.count, 2)
+        XCTAssertTrue(reported.contains { $0.0 === w } && reported.contains { $0.0 === b })
+        XCTAssertFalse(reported.contains { $0.0 === frozen || $0.0 === x })
+        for (tensor, gradient) in reported { XCTAssertEqual(gradient, tensor.grad!.values, "reported before it was final") }
+    }
+}
