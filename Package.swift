@@ -49,6 +49,9 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        // The README's Swift example, built with everything else; a test checks the two agree and runs it.
+        .executableTarget(name: "readme-example", dependencies: ["Graft"], path: "Examples/ReadmeExample"),
+
         .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore"]),
         .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftOptim"]),
         .testTarget(name: "GraftOptimTests", dependencies: ["GraftOptim", "GraftNN"]),
