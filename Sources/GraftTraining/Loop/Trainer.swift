@@ -85,7 +85,9 @@ public final class Trainer {
         self.options = options
         classWeights = try options.classWeighting.weights(classCounts: trainingSet.classCounts)
         progress = TrainingProgress(stage: 1, completedEpochsInStage: 0, history: [], bestLoss: nil, bestRecord: nil,
-                                    epochsWithoutImprovement: 0, seed: options.seed)
+                                    epochsWithoutImprovement: 0, seed: options.seed,
+                                    settings: TrainingReport.configuration(of: classifier, options: options, trainingImages: trainingSet.count,
+                                                                          validationImages: self.validationSet?.count))
         observers = []
         if options.restoreBestWeights { observers.append(BestWeights()) }
         if let patience = options.earlyStoppingPatience { observers.append(EarlyStopping(patience: patience)) }
@@ -127,11 +129,15 @@ public final class Trainer {
     }
 
     /// Runs both stages (or what is left of them after `resume`, which needs a checkpoint
-    /// directory). The classifier ends with the best weights when a `BestWeights` observer
-    /// restores them.
+    /// written with the same settings: `TrainingError.nothingToResume` without one,
+    /// `.checkpointMismatch` naming each setting that differs). The classifier ends with the best
+    /// weights when a `BestWeights` observer restores them.
     @discardableResult
     public func fit(resume: Bool = false) throws -> [EpochRecord] {
-        if resume, let checkpointer, try checkpointer.restore(into: self) {
+        if resume {
+            guard let checkpointer, try checkpointer.restore(into: self) else {
+                throw TrainingError.nothingToResume(directory: checkpointDirectory?.path ?? "(no checkpoint folder was set)")
+            }
             note("resuming at stage \(progress.stage), epoch \(progress.completedEpochsInStage + 1) of that stage")
         }
         try notify { try $0.trainingWillStart(self) }
@@ -148,9 +154,23 @@ public final class Trainer {
         return history
     }
 
+    /// The settings of this run that differ from those a checkpoint was written with, as
+    /// "name: then → now"; empty when they agree (or the checkpoint did not record them).
+    func settingsDiffering(from saved: TrainingProgress) -> [String] {
+        guard let then = saved.settings, let now = progress.settings else { return [] }
+        let old = Dictionary(then.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let new = Dictionary(now.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let names = then.map(\.name) + now.map(\.name).filter { old[$0] == nil }
+        return names.compactMap { name in
+            old[name] == new[name] ? nil : "\(name): \(old[name] ?? "(none)") → \(new[name] ?? "(none)")"
+        }
+    }
+
     /// Takes over a checkpoint's progress (for `ResumeCheckpointer`).
     func resume(from saved: TrainingProgress) {
+        let settings = progress.settings
         progress = saved
+        progress.settings = settings
         history = saved.history
         validationOutputs = nil
     }
