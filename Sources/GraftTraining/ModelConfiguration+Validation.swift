@@ -11,7 +11,7 @@ extension ModelConfiguration {
     /// precondition or an absurd allocation.
     public func validate(source: String) throws {
         func invalid(_ key: String, _ value: String, _ requirement: String) -> SavedModelError {
-            .invalidValue(file: source, key: key, value: "\(value) (it must be \(requirement))")
+            .outOfRange(file: source, key: key, value: value, requirement: requirement)
         }
         func checked(_ key: String, _ check: () throws -> Void) throws {
             do { try check() } catch let error as InvalidSetting { throw invalid(key, error.value, error.requirement) }
@@ -32,6 +32,7 @@ extension ModelConfiguration {
         if head.output == .sigmoid && classNames.count != 2 {
             throw SavedModelError.invalidValue(file: source, key: "head.output", value: "sigmoid (with \(classNames.count) classes; it needs 2)")
         }
+        try preprocessing.validate(source: source)
         guard inputSize.count == 2 else { throw invalid("input_size", "\(inputSize)", "[height, width]") }
         for (i, side) in inputSize.enumerated() {
             try checked("input_size[\(i)]") { try checkSetting("side", side, in: ClassifierOptions.imageSizes) }
@@ -39,7 +40,6 @@ extension ModelConfiguration {
         guard inputSize == [preprocessing.height, preprocessing.width] else {
             throw invalid("input_size", "\(inputSize)", "the preprocessing's [height, width], [\(preprocessing.height), \(preprocessing.width)]")
         }
-        try preprocessing.validate(source: source)
     }
 }
 
@@ -48,7 +48,7 @@ extension PreprocessingDescription {
     /// normalization constant finite.
     func validate(source: String) throws {
         func invalid(_ key: String, _ value: String, _ requirement: String) -> SavedModelError {
-            .invalidValue(file: "\(source)", key: "preprocessing.\(key)", value: "\(value) (it must be \(requirement))")
+            .outOfRange(file: source, key: "preprocessing.\(key)", value: value, requirement: requirement)
         }
         for (key, side) in [("height", height), ("width", width)] + (resizeSide.map { [("resize_side", $0)] } ?? [])
         where !(ClassifierOptions.imageSizes.lowerBound...4 * ClassifierOptions.imageSizes.upperBound).contains(side) {
