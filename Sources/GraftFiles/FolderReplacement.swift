@@ -9,6 +9,7 @@ public enum FolderReplacement {
     public static func replace(_ destination: URL, write: (URL) throws -> Void) throws {
         let parent = destination.deletingLastPathComponent()
         try createFolder(parent)
+        removeLeftovers(of: destination)
         let staging = parent.appendingPathComponent(".\(destination.lastPathComponent).staging-\(getpid())-\(UUID().uuidString.prefix(8))")
         guard mkdir(staging.path, 0o755) == 0 else { throw FileSystemError("create the folder", staging.path) }
         do {
@@ -37,6 +38,24 @@ public enum FolderReplacement {
             let after = identity()
             if let before, let after, before == after { return try result.get() }
             if attempt >= attempts { return try result.get() }
+        }
+    }
+
+    /// What a process killed while replacing `destination` left: its staging folder, and old
+    /// versions that are no longer needed once `destination` exists.
+    static func removeLeftovers(of destination: URL) {
+        let parent = destination.deletingLastPathComponent()
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
+        let stagingPrefix = ".\(destination.lastPathComponent).staging-"
+        for name in names where name.hasPrefix(stagingPrefix) {
+            // The writer's process id follows the prefix; a live writer's staging folder stays.
+            guard let pid = Int32(name.dropFirst(stagingPrefix.count).prefix { $0 != "-" }), kill(pid, 0) != 0, errno == ESRCH else {
+                continue
+            }
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+        }
+        if FileManager.default.fileExists(atPath: destination.path) {
+            for old in previousVersions(of: destination) { try? FileManager.default.removeItem(at: old) }
         }
     }
 

@@ -143,3 +143,22 @@ final class FolderLockTests: XCTestCase {
         XCTAssertNoThrow(try FolderLock(folder))
     }
 }
+
+final class LeftoverTests: XCTestCase {
+    /// A writer killed mid-replacement leaves its staging folder; the next replacement removes
+    /// it, but not the staging folder of a writer that is still alive.
+    func testStagingFoldersOfDeadWritersAreRemoved() throws {
+        let parent = FileManager.default.temporaryDirectory.appendingPathComponent("graft-files-\(UUID().uuidString)")
+        addTeardownBlock { try? FileManager.default.removeItem(at: parent) }
+        let model = parent.appendingPathComponent("model")
+        let child = Process()
+        child.executableURL = URL(fileURLWithPath: "/bin/true")
+        try child.run()
+        child.waitUntilExit()
+        let dead = parent.appendingPathComponent(".model.staging-\(child.processIdentifier)-deadbeef")
+        let alive = parent.appendingPathComponent(".model.staging-\(getpid())-cafef00d")
+        for folder in [dead, alive] { try createFolder(folder) }
+        try FolderReplacement.replace(model) { try writeAtomically("1", to: $0.appendingPathComponent("a")) }
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted(), [alive.lastPathComponent, "model"])
+    }
+}

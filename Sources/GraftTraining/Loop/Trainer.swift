@@ -230,8 +230,8 @@ public final class Trainer {
             let started = Date()
             let context = ForwardContext(training: true, seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.dropout.rawValue, UInt64(epoch)))
             var totals = RunningTotals()
-            func train(_ logits: Tensor, _ labels: [Int], batch: Int) throws {
-                let loss = try step(logits, labels: labels)
+            func train(_ logits: Tensor, _ labels: [Int], targets: Tensor? = nil, batch: Int) throws {
+                let loss = try step(logits, labels: labels, targets: targets)
                 guard loss.isFinite else {
                     throw TrainingError.nonFiniteLoss(stage: stage, epoch: history.count + 1, batch: batch, value: loss,
                                                       lastCheckpoint: checkpointer?.existing)
@@ -255,7 +255,7 @@ public final class Trainer {
                 let batches = loader.epoch(epoch)
                 var b = 0
                 while let batch = try batches.nextBatch() {
-                    try train(classifier(batch.images, context: context), batch.labels, batch: b)
+                    try train(classifier(batch.images, context: context), batch.labels, targets: batch.targets, batch: b)
                     b += 1
                 }
             }
