@@ -99,6 +99,26 @@ open class Module {
     /// Lets gradients flow again for every parameter (or those under `prefixes`).
     public func unfreeze(_ prefixes: [String]? = nil) { setTrainable(true, prefixes) }
 
+    /// `freeze(_:)` that, with `strict`, first checks that every prefix names at least one
+    /// parameter (mlx-swift's `freeze(keys:strict:)`): a misspelt layer name is an error instead of
+    /// a layer that silently keeps training. On an error nothing changes.
+    public func freeze(_ prefixes: [String], strict: Bool) throws {
+        if strict { try checkPrefixesMatch(prefixes) }
+        setTrainable(false, prefixes)
+    }
+
+    /// `unfreeze(_:)` that, with `strict`, first checks that every prefix names at least one parameter.
+    public func unfreeze(_ prefixes: [String], strict: Bool) throws {
+        if strict { try checkPrefixesMatch(prefixes) }
+        setTrainable(true, prefixes)
+    }
+
+    private func checkPrefixesMatch(_ prefixes: [String]) throws {
+        let names = namedParameters().map(\.name)
+        let unmatched = prefixes.filter { prefix in !names.contains { matches($0, prefix) } }
+        guard unmatched.isEmpty else { throw ModuleError.prefixesMatchNoParameter(unmatched, module: String(describing: type(of: self))) }
+    }
+
     private func setTrainable(_ trainable: Bool, _ prefixes: [String]?) {
         for (name, tensor) in namedParameters() where prefixes?.contains(where: { matches(name, $0) }) ?? true {
             tensor.requiresGrad = trainable
