@@ -89,7 +89,9 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
 /// The C kernel's problem for one tensor shape, and its passes (each spread over oneDNN's
 /// threads). The per-channel vectors are padded to whole channel blocks.
 struct BatchNormKernel {
-    /// The instruction set the kernel runs with; tests lower it to cover every variant.
+    /// The instruction set the kernel runs with; tests lower it to cover every variant. This and
+    /// `streamingThresholdBytes` are the only mutable statics on an op's path: written by tests on
+    /// their own thread between ops, never while other threads run ops, so they need no lock.
     nonisolated(unsafe) static var isa = graft_best_isa()
     /// Outputs larger than this are written past the caches: they would be evicted before the
     /// next op reads them, and a normal store first reads every line in. The last-level cache's

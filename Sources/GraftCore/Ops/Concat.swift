@@ -14,8 +14,10 @@ public func concatChannels(_ tensors: [Tensor]) -> Tensor {
     let prim = try! PrimitiveCache.shared.primitive(key) {
         var pd: dnnl_primitive_desc_t?
         var descs = sources.map(\.layout.desc)
-        try dnnlCheck(dnnl_concat_primitive_desc_create(&pd, nil, Int32(descs.count), 1, &descs, nil, Engine.shared.engine),
-                      "concat of \(tensors.map(\.shape))")
+        try withUserScratchpad(nil) { attr in
+            try dnnlCheck(dnnl_concat_primitive_desc_create(&pd, nil, Int32(descs.count), 1, &descs, attr, Engine.shared.engine),
+                          "concat of \(tensors.map(\.shape))")
+        }
         return pd!
     }
     let dst = prim.output(DNNL_ARG_DST)
