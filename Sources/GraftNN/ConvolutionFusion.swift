@@ -30,6 +30,7 @@ extension Conv2d {
                        _ context: ForwardContext) -> Tensor {
         if context.fusion, canFuse(x, norm, residual, context) {
             let (w, b) = foldedParameters(norm)
+            noteFolding(w, b, norm)
             return conv2dInference(x, weight: w, bias: b, stride: stride, padding: padding, dilation: dilation,
                                    groups: groups, adding: residual, activation: activation)
         }
@@ -64,6 +65,14 @@ extension Conv2d {
         let (w, b) = fold(norm)
         FoldCache.lock.withLock { foldCache = FoldCache(sources: sources, versions: versions, weight: w, bias: b) }
         return (w, b)
+    }
+
+    /// Tells a trace being captured where folded weights came from.
+    private func noteFolding(_ weight: Tensor, _ bias: Tensor?, _ norm: BatchNorm2d?) {
+        guard let norm, InferenceTrace.isCapturing else { return }
+        InferenceTrace.noteFolding(weight: weight, bias: bias, epsilon: norm.epsilon, convolutionWeight: self.weight,
+                                   convolutionBias: self.bias, scale: norm.weight, shift: norm.bias,
+                                   runningMean: norm.runningMean, runningVariance: norm.runningVar)
     }
 
     private func fold(_ norm: BatchNorm2d) -> (Tensor, Tensor) {
@@ -115,6 +124,8 @@ extension Conv2d {
            stride == (1, 1), groups == 1, depthwise.groups == depthwise.weight.shape[0],
            depthwise.stride.0 == depthwise.stride.1, depthwise.dilation == (1, 1) {
             let (w, b) = foldedParameters(norm), (dw, db) = depthwise.foldedParameters(depthwiseNorm)
+            noteFolding(w, b, norm)
+            depthwise.noteFolding(dw, db, depthwiseNorm)
             let follower = DepthwiseFollower(weight: dw, bias: db, stride: depthwise.stride.0, padding: depthwise.padding,
                                              activation: depthwiseActivation)
             if let y = pointwiseDepthwiseInference(x, weight: w, bias: b, padding: padding, activation: activation, then: follower) {

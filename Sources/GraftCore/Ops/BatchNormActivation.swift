@@ -60,7 +60,7 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
     // keeps anyway (the residual may be a tensor nothing else keeps). Without an activation there
     // is no mask.
     let maskSource = residual != nil && bounds != nil ? dst : nil
-    return record(op, output: dst, inputs: inputs) { dy in
+    let result = record(op, output: dst, inputs: inputs) { dy in
         let paramsNeedGradients = scale?.requiresGrad == true || shift?.requiresGrad == true
         let dyBlocked = dy.reordered(to: src.layout)
         // With batch statistics the input's gradient needs the sums as well.
@@ -83,6 +83,11 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
         }
         AutodiffStats.shared.noteKernel("batchNormActivation.backward")
         return [dx] + (scale != nil ? [dScale, dShift] : []) + (hasResidual ? [dResidual] : [])
+    }
+    return traced(result, inputs: [x, scale, shift, runningMean, runningVar, residual]) { ids in
+        .batchNorm(.traced(ids, epsilon: epsilon, training: training, scale: scale, shift: shift,
+                           runningMean: runningMean, runningVar: runningVar),
+                   postOps: [residual.map { .add(ids[$0]) }, activation.map(TraceOp.PostOp.activation)].compactMap { $0 })
     }
 }
 

@@ -26,7 +26,7 @@ public func concatChannels(_ tensors: [Tensor]) -> Tensor {
     prim.execute(args)
 
     let channels = tensors.map { $0.shape[1] }, needs = tensors.map(\.requiresGrad)
-    return record("concatChannels", output: dst, inputs: tensors) { dy in
+    let result = record("concatChannels", output: dst, inputs: tensors) { dy in
         let full = dy.reordered(to: .plain(dy.layout.dims))
         var offset = 0
         return needs.indices.map { i in
@@ -35,6 +35,7 @@ public func concatChannels(_ tensors: [Tensor]) -> Tensor {
             return channelSlice(full, offset: offset, count: channels[i])
         }
     }
+    return traced(result, inputs: tensors) { _ in .concat(axis: 1) }
 }
 
 /// Channels [offset, offset + count) of a plain tensor, as a new plain tensor.
