@@ -5,6 +5,9 @@ import XCTest
 
 /// A trace of each backbone's inference, fused and unfused, lists every op with its attributes
 /// and replays (naive loops in double precision) to the network's own output.
+///
+/// Batches of three: other tests watch the primitive cache grow for their own shapes (batch 2), and
+/// BatchNorm statistics measured on three examples of a 2x2 last map keep the replay well conditioned.
 final class BackboneTraceTests: XCTestCase {
     private func counts(_ model: Module) -> (convolutions: Int, norms: Int) {
         let modules = model.namedModules().map(\.module)
@@ -13,10 +16,10 @@ final class BackboneTraceTests: XCTestCase {
 
     /// Replays both traces, checks that every Conv2d and BatchNorm2d appears (folded when fused),
     /// that fused constants name what they were folded from, and returns both traces.
-    private func check(_ subject: TracedModel) -> (fused: InferenceTrace, unfused: InferenceTrace) {
+    private func check(_ subject: TracedModel, tolerance: Double = 1e-4) -> (fused: InferenceTrace, unfused: InferenceTrace) {
         subject.calibrate()
         let (convolutions, norms) = counts(subject.model)
-        let unfused = subject.checkReplay(fusion: false)
+        let unfused = subject.checkReplay(fusion: false, tolerance: tolerance)
         XCTAssertEqual(unfused.convolutions.count, convolutions)
         XCTAssertEqual(unfused.batchNormCount, norms)
         XCTAssertEqual(unfused.postOpCount, 0)
@@ -25,7 +28,7 @@ final class BackboneTraceTests: XCTestCase {
             XCTAssertEqual(unfused[node.inputs[0]].role == .constant, false)
         }
 
-        let fused = subject.checkReplay(fusion: true)
+        let fused = subject.checkReplay(fusion: true, tolerance: tolerance)
         XCTAssertEqual(fused.allConvolutions.count, convolutions, "every Conv2d ran, as a node or a depthwise post-op")
         XCTAssertEqual(fused.batchNormCount, 0, "every BatchNorm follows a convolution and is folded into it")
         if norms > 0 {
@@ -43,7 +46,7 @@ final class BackboneTraceTests: XCTestCase {
 
     func testEfficientNetLite0() {
         let model = EfficientNetLite(.lite0, classes: 10, seed: 1)
-        let (fused, unfused) = check(TracedModel(model, inputShape: [2, 3, 64, 64]) { model($0, context: $1) })
+        let (fused, unfused) = check(TracedModel(model, inputShape: [3, 3, 64, 64]) { model($0, context: $1) })
         for trace in [fused, unfused] {
             // TensorFlow's SAME: the stem (3x3, stride 2 on 64) pads 0 at the top and left, 1 at the bottom and right.
             let stem = trace.convolutions[0].attributes
@@ -69,7 +72,7 @@ final class BackboneTraceTests: XCTestCase {
 
     func testMobileNetV2() {
         let model = MobileNetV2(classes: 10, seed: 1)
-        let (fused, unfused) = check(TracedModel(model, inputShape: [2, 3, 64, 64]) { model($0, context: $1) })
+        let (fused, unfused) = check(TracedModel(model, inputShape: [3, 3, 64, 64]) { model($0, context: $1) })
         for trace in [fused, unfused] {
             XCTAssertTrue(trace.allConvolutions.allSatisfy(\.padding.isSymmetric), "torchvision pads symmetrically")
             XCTAssertEqual(trace.allConvolutions.filter { $0.groups > 1 }.count, 17)
@@ -79,7 +82,10 @@ final class BackboneTraceTests: XCTestCase {
 
     func testResNet50() {
         let model = ResNet50(classes: 10, seed: 1)
-        let (fused, _) = check(TracedModel(model, inputShape: [2, 3, 32, 32]) { model($0, context: $1) })
+        // Fifty-three layers, each normalized to unit variance by the calibration, accumulate float32
+        // rounding: the replay in double precision differs by 1e-4 to 2e-4 (fused or not), where a
+        // wrong attribute or a missing op differs by order 1.
+        let (fused, _) = check(TracedModel(model, inputShape: [2, 3, 48, 48]) { model($0, context: $1) }, tolerance: 3e-4)
         let pools = fused.nodes.compactMap { if case .pooling(let p) = $0.op { return p } else { return nil } }
         XCTAssertEqual(pools, [TraceOp.Pooling(kind: .max, kernel: SpatialSize(3, 3), stride: SpatialSize(2, 2),
                                                padding: PaddingAmounts(top: 1, bottom: 1, left: 1, right: 1))])

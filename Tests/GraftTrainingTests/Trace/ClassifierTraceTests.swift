@@ -13,7 +13,7 @@ final class ClassifierTraceTests: XCTestCase {
 
     func testHiddenLayerHeadReplaysToTheLogits() {
         let classifier = classifier(classes: ["a", "b", "c"], output: .softmax)
-        let subject = TracedModel(classifier, inputShape: [2, 3, 64, 64]) { classifier($0, context: $1) }
+        let subject = TracedModel(classifier, inputShape: [3, 3, 64, 64]) { classifier($0, context: $1) }
         subject.calibrate()
         for fusion in [true, false] {
             let trace = subject.checkReplay(fusion: fusion)
@@ -22,7 +22,7 @@ final class ClassifierTraceTests: XCTestCase {
             guard case let .linear(weight, bias) = head.op else { return XCTFail("the head ends with \(head.op)") }
             XCTAssertEqual(trace[weight].name, "head.3.weight")
             XCTAssertEqual(trace[bias!].name, "head.3.bias")
-            XCTAssertEqual(trace[trace.output].shape, [2, 3])
+            XCTAssertEqual(trace[trace.output].shape, [3, 3])
         }
         // The trace's output is the classifier's logits, bit for bit.
         let traced = classifier.traceInference(subject.input).output.values
@@ -31,13 +31,13 @@ final class ClassifierTraceTests: XCTestCase {
 
     func testSigmoidHeadTracesItsConstantColumn() {
         let classifier = classifier(classes: ["no", "yes"], output: .sigmoid)
-        let subject = TracedModel(classifier, inputShape: [2, 3, 64, 64]) { classifier($0, context: $1) }
+        let subject = TracedModel(classifier, inputShape: [3, 3, 64, 64]) { classifier($0, context: $1) }
         subject.calibrate()
         let trace = subject.checkReplay(fusion: true)
         let last = trace.nodes.last!
         XCTAssertEqual(last.op, .concat(axis: 1))
         XCTAssertEqual(trace[last.inputs[0]].role, .constant)
-        XCTAssertEqual(trace[last.inputs[0]].values, [0, 0])
+        XCTAssertEqual(trace[last.inputs[0]].values, [0, 0, 0])
     }
 
     private func kind(_ op: TraceOp) -> String {

@@ -28,8 +28,10 @@ struct TracedModel {
     /// sees for this input (measured by the interpreter on the unfused trace): random weights with
     /// statistics of 0 and 1 let activations fade to nothing over a deep network.
     func calibrate(seed: UInt64 = 9) {
+        let norms = model.namedModules().compactMap { $0.module as? BatchNorm2d }
+        guard !norms.isEmpty else { return }
         var g = SeededGenerator(seed: seed)
-        for norm in model.namedModules().compactMap({ $0.module as? BatchNorm2d }) {
+        for norm in norms {
             norm.weight?.assign((0..<norm.weight!.count).map { _ in Float.random(in: 0.5...1.5, using: &g) })
             norm.bias?.assign((0..<norm.bias!.count).map { _ in Float.random(in: -0.3...0.3, using: &g) })
         }
