@@ -127,10 +127,12 @@ final class FolderLockTests: XCTestCase {
         addTeardownBlock { try? FileManager.default.removeItem(at: folder) }
         try createFolder(folder)
         let lockFile = folder.appendingPathComponent(FolderLock.fileName)
-        // Another process holds the lock (util-linux's flock), then dies by SIGKILL.
+        // Another process holds the lock (with flock(2), in one process: a tool that runs a child
+        // would leave the child holding it), then dies by SIGKILL.
         let holder = Process()
-        holder.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
-        holder.arguments = ["--exclusive", lockFile.path, "sleep", "30"]
+        holder.executableURL = URL(fileURLWithPath: "/usr/bin/perl")
+        holder.arguments = ["-e", "use Fcntl ':flock'; open(my $f, '>>', $ARGV[0]) or die; flock($f, LOCK_EX) or die; sleep 30",
+                            lockFile.path]
         try holder.run()
         defer { if holder.isRunning { holder.terminate() } }
         var refused = false
