@@ -48,6 +48,7 @@ final class HostileFolderTests: XCTestCase {
                                          to: root.appendingPathComponent("dogs/hard.png"))
         try link("alias", to: "cats")                         // a class folder under a second name
         try link("self", to: ".")                             // the root itself
+        try link("cats/outside", to: "../..")                 // the folder above the dataset
 
         let folder = try ImageFolder(root: root, options: ImageFolderOptions(validationFraction: 0.5, verification: .none))
         XCTAssertEqual(folder.classNames, ["cats", "dogs"])
@@ -64,6 +65,7 @@ final class HostileFolderTests: XCTestCase {
                                ("dogs/cats", "the same folder as \(root.path)/cats, already listed"),
                                ("alias", "the same folder as \(root.path)/cats, already listed"),
                                ("self", "a symbolic link back to \(root.path), a folder that holds it"),
+                               ("cats/outside", "a symbolic link back to \(root.deletingLastPathComponent().resolvingSymlinksInPath().path), a folder that holds it"),
                                ("dogs/e.png", "the same file as \(root.path)/cats/a.png"),
                                ("dogs/hard.png", "the same file as \(root.path)/dogs/a.png")] {
             XCTAssertEqual(warnings(folder, containing: "skipping \(root.path)/\(link): \(reason)").count, 1,
@@ -162,9 +164,9 @@ final class HostileFolderTests: XCTestCase {
         let folder = try ImageFolder(root: root, options: ImageFolderOptions(verification: .decode))
         XCTAssertEqual(folder.train.classCounts, [2, 2])
         XCTAssertTrue(folder.skipped.isEmpty, "\(folder.skipped)")
-        XCTAssertEqual(warnings(folder, containing: "skipping \(pipe.path): not a regular file (a named pipe (FIFO))").count, 1,
+        XCTAssertEqual(warnings(folder, containing: "skipping \(pipe.path): not a regular file but a named pipe (FIFO); not opened").count, 1,
                        "\(folder.warnings)")
-        XCTAssertEqual(warnings(folder, containing: "dogs/null.png: not a regular file (a character device)").count, 1,
+        XCTAssertEqual(warnings(folder, containing: "dogs/null.png: not a regular file but a character device").count, 1,
                        "\(folder.warnings)")
         XCTAssertFalse(folder.warnings.contains { $0.contains("permission") }, "\(folder.warnings)")
 

@@ -1,4 +1,7 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// Lists folders the way every Graft listing must, so that what a run counts is what is on disk:
 ///
@@ -19,6 +22,8 @@ final class FolderWalker {
     private var folders: [FileIdentity: String] = [:]
     /// Each image file counted so far, with the path it was counted under.
     private var files: [FileIdentity: String] = [:]
+    /// The folders above every listed folder (real paths): a link to one of them is a loop.
+    private var ancestors: [FileIdentity: String] = [:]
     /// Each folder's subfolders once listed, so that asking again repeats no warning.
     private var subfolderListings: [String: Subfolders] = [:]
 
@@ -69,6 +74,8 @@ final class FolderWalker {
         var images: [URL] = []
         /// Files with the extension of an image format Graft cannot read (GIF, WebP, ...).
         var unsupported: [URL] = []
+        /// Every other visible regular file (notes, labels, archives, ...).
+        var others: [URL] = []
     }
 
     private struct Candidate {
@@ -94,6 +101,7 @@ final class FolderWalker {
     func imageFiles(under roots: [URL]) throws -> [ImageFiles] {
         var candidates = [[Candidate]](repeating: [], count: roots.count)
         var unsupported = [[URL]](repeating: [], count: roots.count)
+        var others = [[URL]](repeating: [], count: roots.count)
         var links: [PendingLink] = []
 
         func walk(_ owner: Int, _ url: URL, _ prefix: String, throughLink: Bool) throws {
@@ -128,9 +136,11 @@ final class FolderWalker {
                                                            throughLink: throughLink || status.isSymbolicLink))
                     } else if ImageFormat.unsupportedImageExtensions.contains(ext) {
                         unsupported[owner].append(child)
+                    } else {
+                        others[owner].append(child)
                     }
                 case .other(let kind):
-                    warn(child.path, "not a regular file (\(kind))")
+                    warn(child.path, "not a regular file but \(kind); not opened")
                 }
             }
         }
@@ -151,7 +161,7 @@ final class FolderWalker {
             }
         }
         return countOnce(candidates).enumerated().map { owner, kept in
-            ImageFiles(images: kept, unsupported: unsupported[owner])
+            ImageFiles(images: kept, unsupported: unsupported[owner], others: others[owner])
         }
     }
 
@@ -181,9 +191,19 @@ final class FolderWalker {
         }
     }
 
+    /// Counts a file named on its own rather than found by a walk: the path it was counted
+    /// under before (through another name or link), or nil when it counts now.
+    func count(file url: URL) -> String? {
+        guard case .success(let status) = FileStatus.of(path: url.path) else { return nil }
+        if let counted = files[status.identity], counted != url.path { return counted }
+        files[status.identity] = url.path
+        return nil
+    }
+
     // MARK: - Folders seen
 
-    /// Records the folder at `path`; throws when it cannot be examined at all.
+    /// Records the folder at `path`, where a listing starts, and the folders above it; throws
+    /// when it cannot be examined at all.
     private func claimFolder(at path: String) throws {
         switch FileStatus.of(path: path) {
         case .failure(let error): throw DatasetError.unreadableFolder(path: path, reason: error.reason)
@@ -191,12 +211,27 @@ final class FolderWalker {
             guard status.kind == .directory else { throw DatasetError.notAFolder(path: path) }
             folders[status.identity] = folders[status.identity] ?? path
         }
+        // A link to a folder above the listing is a loop too, and following it would list the
+        // neighbours of the folder asked for (a link to "../.." in a class folder of data/ would
+        // take in every dataset beside data/).
+        guard let real = realpath(path, nil) else { return }
+        defer { free(real) }
+        var above = URL(fileURLWithPath: String(cString: real))
+        while above.path != "/" {
+            above.deleteLastPathComponent()
+            guard case .success(let status) = FileStatus.of(path: above.path) else { break }
+            ancestors[status.identity] = ancestors[status.identity] ?? above.path
+        }
     }
 
     /// Records a folder reached by `path`; false, with a warning naming the link, when the folder
     /// was reached before by another path (a loop back up, or a second way into the same folder).
     private func claim(folder path: String, _ identity: FileIdentity) -> Bool {
         guard let first = folders[identity] else {
+            if let above = ancestors[identity] {
+                warn(path, "a symbolic link back to \(above), a folder that holds it (a loop); not followed")
+                return false
+            }
             folders[identity] = path
             return true
         }

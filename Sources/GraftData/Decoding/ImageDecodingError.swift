@@ -23,7 +23,7 @@ public enum ImageDecodingError: Error, Equatable, CustomStringConvertible {
         case .unreadable(let file, let reason):
             return "\(file): cannot read the file (\(reason))"
         case .notARegularFile(let file, let kind):
-            return "\(file): not a regular file (\(kind)); only image files are read"
+            return "\(file): not a regular file but \(kind); only regular files are read"
         case .notAnImage(let file, let leadingBytes):
             return "\(file): not a JPEG or PNG image (it starts with bytes \(leadingBytes))"
         case .corrupt(let file, let format, let reason):
