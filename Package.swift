@@ -19,15 +19,18 @@ let package = Package(
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
 
+        // Files written so that nothing is ever half-written: atomic files, folders replaced as
+        // one unit, a lock on an output folder, failures as sentences.
+        .target(name: "GraftFiles"),
         // Tensor, engine, ops and autodiff.
         .target(name: "GraftCore", dependencies: ["CDNNL", "CGraftKernels"]),
         // Modules with named parameters: the building blocks of models.
         .target(name: "GraftNN", dependencies: ["GraftCore"]),
         // Optimizers and learning-rate schedules.
-        .target(name: "GraftOptim", dependencies: ["GraftCore"]),
+        .target(name: "GraftOptim", dependencies: ["GraftCore", "GraftFiles"]),
         // Checkpoints: PyTorch files read without executing code, safetensors read and written.
         .target(name: "GraftCheckpoint", dependencies: [
-            "GraftCore", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "GraftCore", "GraftFiles", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Image folders, decoding, preprocessing, augmentation and the batch loader.
         .target(name: "GraftData", dependencies: ["GraftCore", "CTurboJPEG", "CPNG"]),
@@ -37,11 +40,11 @@ let package = Package(
         ]),
         // Transfer learning: classifier = backbone + head, the two-stage fit loop, saved models, reports.
         .target(name: "GraftTraining", dependencies: [
-            "GraftCore", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels",
+            "GraftCore", "GraftFiles", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels",
         ]),
         // The umbrella library users import.
         .target(name: "Graft", dependencies: [
-            "GraftCore", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels", "GraftTraining",
+            "GraftCore", "GraftFiles", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels", "GraftTraining",
         ]),
         // The command-line tool: a thin layer over the library.
         .executableTarget(name: "graft", dependencies: [
@@ -53,6 +56,7 @@ let package = Package(
         .executableTarget(name: "readme-example", dependencies: ["Graft"], path: "Examples/ReadmeExample"),
 
         .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore"]),
+        .testTarget(name: "GraftFilesTests", dependencies: ["GraftFiles"]),
         .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftOptim"]),
         .testTarget(name: "GraftOptimTests", dependencies: ["GraftOptim", "GraftNN"]),
         .testTarget(name: "GraftCheckpointTests", dependencies: ["GraftCheckpoint"]),

@@ -1,4 +1,5 @@
 @_exported import GraftCore
+@_exported import GraftFiles
 @_exported import GraftNN
 @_exported import GraftOptim
 @_exported import GraftCheckpoint

@@ -47,21 +47,23 @@ extension Backbone {
 
 /// conv -> BatchNorm -> optional activation, named "0", "1" as torchvision's Conv2dNormActivation.
 final class ConvNormActivation: Module {
+    let conv: Conv2d
+    let norm: BatchNorm2d
+    let activation: Activation?
+
     init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1,
          padding: Padding? = nil, epsilon: Float, activation: Activation?, generator: inout SeededGenerator) {
+        conv = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: (kernel, kernel),
+                      stride: (stride, stride), padding: padding ?? .symmetric(height: kernel / 2, width: kernel / 2),
+                      groups: groups, bias: false, generator: &generator)
+        norm = BatchNorm2d(features: outChannels, epsilon: epsilon)
+        self.activation = activation
         super.init()
-        registerChild("0", Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: (kernel, kernel),
-                                  stride: (stride, stride), padding: padding ?? .symmetric(height: kernel / 2, width: kernel / 2),
-                                  groups: groups, bias: false, generator: &generator))
-        registerChild("1", BatchNorm2d(features: outChannels, epsilon: epsilon))
-        activationKind = activation
+        registerChild("0", conv)
+        registerChild("1", norm)
     }
 
-    private(set) var activationKind: Activation?
-    var conv: Conv2d { children[0].module as! Conv2d }
-    var norm: BatchNorm2d { children[1].module as! BatchNorm2d }
-
     override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
-        conv.forward(x, normalizedBy: norm, activation: activationKind, context: context)
+        conv.forward(x, normalizedBy: norm, activation: activation, context: context)
     }
 }

@@ -53,36 +53,38 @@ public final class MobileNetV2: Module, Backbone {
     }
 }
 
-/// torchvision's InvertedResidual: [1x1 expand] -> 3x3 depthwise -> 1x1 project, under "conv".
+/// torchvision's InvertedResidual: [1x1 expand] -> 3x3 depthwise -> 1x1 project, under "conv"
+/// ("conv.0", "conv.1", ... numbered in that order, as torchvision's `nn.Sequential` numbers them).
 final class InvertedResidual: Module {
-    private let body: Sequential
+    private let expand: ConvNormActivation?
+    private let depthwise: ConvNormActivation
+    private let project: Conv2d
+    private let projectNorm: BatchNorm2d
     private let residual: Bool
 
     init(_ inChannels: Int, _ outChannels: Int, stride: Int, expansion: Int, generator g: inout SeededGenerator) {
         let mid = inChannels * expansion
-        var layers: [Module] = []
-        if expansion != 1 {
-            layers.append(ConvNormActivation(inChannels, mid, kernel: 1, epsilon: 1e-5, activation: .relu6, generator: &g))
-        }
-        layers.append(ConvNormActivation(mid, mid, kernel: 3, stride: stride, groups: mid, epsilon: 1e-5, activation: .relu6, generator: &g))
-        layers.append(Conv2d(inChannels: mid, outChannels: outChannels, kernelSize: (1, 1), bias: false, generator: &g))
-        layers.append(BatchNorm2d(features: outChannels, epsilon: 1e-5))
-        body = Sequential(layers)
+        expand = expansion == 1 ? nil
+            : ConvNormActivation(inChannels, mid, kernel: 1, epsilon: 1e-5, activation: .relu6, generator: &g)
+        depthwise = ConvNormActivation(mid, mid, kernel: 3, stride: stride, groups: mid, epsilon: 1e-5, activation: .relu6,
+                                       generator: &g)
+        project = Conv2d(inChannels: mid, outChannels: outChannels, kernelSize: (1, 1), bias: false, generator: &g)
+        projectNorm = BatchNorm2d(features: outChannels, epsilon: 1e-5)
         residual = stride == 1 && inChannels == outChannels
         super.init()
-        registerChild("conv", body)
+        let layers = registerChild("conv", Module())
+        let ordered: [Module] = [expand, depthwise, project, projectNorm].compactMap { $0 }
+        for (index, layer) in ordered.enumerated() { layers.registerChild(String(index), layer) }
     }
 
     override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
-        let layers = body.children.map(\.module)
         let y: Tensor
-        if layers.count == 4, let expand = layers[0] as? ConvNormActivation, let depthwise = layers[1] as? ConvNormActivation {
-            y = expand.conv.forward(x, normalizedBy: expand.norm, activation: expand.activationKind, thenDepthwise: depthwise.conv,
-                                    normalizedBy: depthwise.norm, activation: depthwise.activationKind, context: context)
+        if let expand {
+            y = expand.conv.forward(x, normalizedBy: expand.norm, activation: expand.activation, thenDepthwise: depthwise.conv,
+                                    normalizedBy: depthwise.norm, activation: depthwise.activation, context: context)
         } else {
-            y = layers.dropLast(2).reduce(x) { $1($0, context: context) }
+            y = depthwise(x, context: context)
         }
-        let project = layers[layers.count - 2] as! Conv2d, norm = layers[layers.count - 1] as! BatchNorm2d
-        return project.forward(y, normalizedBy: norm, adding: residual ? x : nil, context: context)
+        return project.forward(y, normalizedBy: projectNorm, adding: residual ? x : nil, context: context)
     }
 }

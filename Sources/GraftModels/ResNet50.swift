@@ -69,7 +69,8 @@ public final class ResNet50: Module, Backbone {
 /// 1x1 reduce -> 3x3 (strided) -> 1x1 expand (x4), with a projected shortcut when shapes change.
 final class Bottleneck: Module {
     private let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d, conv3: Conv2d, bn3: BatchNorm2d
-    private let downsample: Sequential?
+    /// The projected shortcut, "downsample.0" and "downsample.1" as in torchvision.
+    private let downsample: (conv: Conv2d, norm: BatchNorm2d)?
 
     init(_ inChannels: Int, width: Int, stride: Int, generator g: inout SeededGenerator) {
         conv1 = Conv2d(inChannels: inChannels, outChannels: width, kernelSize: (1, 1), bias: false, generator: &g)
@@ -80,22 +81,25 @@ final class Bottleneck: Module {
         conv3 = Conv2d(inChannels: width, outChannels: width * 4, kernelSize: (1, 1), bias: false, generator: &g)
         bn3 = BatchNorm2d(features: width * 4)
         downsample = stride != 1 || inChannels != width * 4
-            ? Sequential([Conv2d(inChannels: inChannels, outChannels: width * 4, kernelSize: (1, 1), stride: (stride, stride),
-                                 bias: false, generator: &g),
-                          BatchNorm2d(features: width * 4)])
+            ? (Conv2d(inChannels: inChannels, outChannels: width * 4, kernelSize: (1, 1), stride: (stride, stride),
+                      bias: false, generator: &g),
+               BatchNorm2d(features: width * 4))
             : nil
         super.init()
         for (name, layer) in [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("conv3", conv3), ("bn3", bn3)] as [(String, Module)] {
             registerChild(name, layer)
         }
-        if let downsample { registerChild("downsample", downsample) }
+        if let downsample {
+            let shortcut = registerChild("downsample", Module())
+            shortcut.registerChild("0", downsample.conv)
+            shortcut.registerChild("1", downsample.norm)
+        }
     }
 
     override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
         var shortcut = x
         if let downsample {
-            let (conv, norm) = (downsample.children[0].module as! Conv2d, downsample.children[1].module as! BatchNorm2d)
-            shortcut = conv.forward(x, normalizedBy: norm, context: context)
+            shortcut = downsample.conv.forward(x, normalizedBy: downsample.norm, context: context)
         }
         var y = conv1.forward(x, normalizedBy: bn1, activation: .relu, context: context)
         y = conv2.forward(y, normalizedBy: bn2, activation: .relu, context: context)

@@ -6,9 +6,11 @@ import GraftCore
 /// inverted residual's 1x1 and depthwise convolutions as one), and whether BatchNorm and its
 /// activation run as one op (Graft's kernel) where they train.
 ///
-/// On by default; `GRAFT_FUSION=0` turns it off (to compare, or to rule it out).
+/// Each forward pass says whether it fuses (`ForwardContext.fusion`); this is the default of new
+/// contexts: on, unless `GRAFT_FUSION=0` (to compare, or to rule fusion out). Read once, never
+/// changed, so passes on other threads cannot see it move.
 public enum LayerFusion {
-    public static var isEnabled = ProcessInfo.processInfo.environment["GRAFT_FUSION"] != "0"
+    public static let isEnabledByDefault = ProcessInfo.processInfo.environment["GRAFT_FUSION"] != "0"
 }
 
 extension Conv2d {
@@ -21,8 +23,14 @@ extension Conv2d {
     /// and the activation as one op, each recording its backward.
     public func forward(_ x: Tensor, normalizedBy norm: BatchNorm2d?, adding residual: Tensor? = nil,
                         activation: Activation? = nil, context: ForwardContext) -> Tensor {
-        if LayerFusion.isEnabled, canFuse(x, norm, residual, context) {
+        context.applyingGradientSetting { chain(x, norm, residual, activation, context) }
+    }
+
+    private func chain(_ x: Tensor, _ norm: BatchNorm2d?, _ residual: Tensor?, _ activation: Activation?,
+                       _ context: ForwardContext) -> Tensor {
+        if context.fusion, canFuse(x, norm, residual, context) {
             let (w, b) = foldedParameters(norm)
+            noteFolding(w, b, norm)
             return conv2dInference(x, weight: w, bias: b, stride: stride, padding: padding, dilation: dilation,
                                    groups: groups, adding: residual, activation: activation)
         }
@@ -30,7 +38,7 @@ extension Conv2d {
         // output for backward: the addition and the activation may overwrite it.
         var y = forward(x, context: context)
         if let norm {
-            if LayerFusion.isEnabled { return norm.forward(y, adding: residual, activation: activation, context: context) }
+            if context.fusion { return norm.forward(y, adding: residual, activation: activation, context: context) }
             y = norm(y, context: context)
         }
         return addingResidualThenActivating(y, residual, activation)
@@ -38,7 +46,7 @@ extension Conv2d {
 
     private func canFuse(_ x: Tensor, _ norm: BatchNorm2d?, _ residual: Tensor?, _ context: ForwardContext) -> Bool {
         if let norm, context.training && !norm.usesRunningStatistics { return false }
-        guard GradMode.isEnabled else { return true }
+        guard context.isRecordingGradients else { return true }
         let inputs = [x, residual].compactMap { $0 } + parameters + (norm?.parameters ?? [])
         return !inputs.contains(where: \.requiresGrad)
     }
@@ -49,12 +57,22 @@ extension Conv2d {
         guard let norm else { return (weight, bias) }
         let sources = [weight, bias, norm.weight, norm.bias, norm.runningMean, norm.runningVar].compactMap { $0 }
         let versions = sources.map(\.version)
-        if let cache = foldCache, cache.sources.elementsEqual(sources, by: ===), cache.versions == versions {
+        if let cache = FoldCache.lock.withLock({ foldCache }), cache.sources.elementsEqual(sources, by: ===),
+           cache.versions == versions {
             return (cache.weight, cache.bias)
         }
+        // Folding runs outside the lock; two threads that fold at once store equal results.
         let (w, b) = fold(norm)
-        foldCache = FoldCache(sources: sources, versions: versions, weight: w, bias: b)
+        FoldCache.lock.withLock { foldCache = FoldCache(sources: sources, versions: versions, weight: w, bias: b) }
         return (w, b)
+    }
+
+    /// Tells a trace being captured where folded weights came from.
+    private func noteFolding(_ weight: Tensor, _ bias: Tensor?, _ norm: BatchNorm2d?) {
+        guard let norm, InferenceTrace.isCapturing else { return }
+        InferenceTrace.noteFolding(weight: weight, bias: bias, epsilon: norm.epsilon, convolutionWeight: self.weight,
+                                   convolutionBias: self.bias, scale: norm.weight, shift: norm.bias,
+                                   runningMean: norm.runningMean, runningVariance: norm.runningVar)
     }
 
     private func fold(_ norm: BatchNorm2d) -> (Tensor, Tensor) {
@@ -77,6 +95,9 @@ extension Conv2d {
 
 /// Folded weights of a convolution and the identities and versions of what they were folded from.
 struct FoldCache {
+    /// Guards every convolution's `foldCache`: inference threads may share a model's layers.
+    static let lock = NSLock()
+
     let sources: [Tensor]
     let versions: [Int]
     let weight: Tensor
@@ -92,10 +113,19 @@ extension Conv2d {
     public func forward(_ x: Tensor, normalizedBy norm: BatchNorm2d?, activation: Activation?,
                         thenDepthwise depthwise: Conv2d, normalizedBy depthwiseNorm: BatchNorm2d?,
                         activation depthwiseActivation: Activation?, context: ForwardContext) -> Tensor {
-        if LayerFusion.isEnabled, canFuse(x, norm, nil, context), depthwise.canFuse(x, depthwiseNorm, nil, context),
+        context.applyingGradientSetting {
+            chain(x, norm, activation, thenDepthwise: depthwise, depthwiseNorm, depthwiseActivation, context)
+        }
+    }
+
+    private func chain(_ x: Tensor, _ norm: BatchNorm2d?, _ activation: Activation?, thenDepthwise depthwise: Conv2d,
+                       _ depthwiseNorm: BatchNorm2d?, _ depthwiseActivation: Activation?, _ context: ForwardContext) -> Tensor {
+        if context.fusion, canFuse(x, norm, nil, context), depthwise.canFuse(x, depthwiseNorm, nil, context),
            stride == (1, 1), groups == 1, depthwise.groups == depthwise.weight.shape[0],
            depthwise.stride.0 == depthwise.stride.1, depthwise.dilation == (1, 1) {
             let (w, b) = foldedParameters(norm), (dw, db) = depthwise.foldedParameters(depthwiseNorm)
+            noteFolding(w, b, norm)
+            depthwise.noteFolding(dw, db, depthwiseNorm)
             let follower = DepthwiseFollower(weight: dw, bias: db, stride: depthwise.stride.0, padding: depthwise.padding,
                                              activation: depthwiseActivation)
             if let y = pointwiseDepthwiseInference(x, weight: w, bias: b, padding: padding, activation: activation, then: follower) {

@@ -1,17 +1,43 @@
 import GraftCore
 
 /// What a forward pass needs besides its input: whether it is training (dropout on, batch
-/// statistics in BatchNorm) and the generator that drives its randomness.
+/// statistics in BatchNorm), the generator that drives its randomness, whether it may fuse layers
+/// and whether it records gradients.
+///
+/// Everything a pass depends on travels here rather than in process-wide switches, so passes on
+/// several threads (a server's, a trainer's) each run as their own context says. A context is
+/// used by one pass at a time (its generator advances).
 public final class ForwardContext {
     public var training: Bool
     public var generator: SeededGenerator
+    /// Whether chains that need no gradient run fused (see `LayerFusion`); off runs every layer as
+    /// its own op, to compare or to rule fusion out.
+    public var fusion: Bool
+    /// false: the pass records no backward, as inside `GradMode.withoutGradients` (applied by
+    /// `callAsFunction` for the module's whole forward). true: the calling thread's grad mode
+    /// decides, so a pass inside `withoutGradients` still records nothing.
+    public var recordsGradients: Bool
 
-    public init(training: Bool, seed: UInt64 = 0) {
+    public init(training: Bool, seed: UInt64 = 0, fusion: Bool = LayerFusion.isEnabledByDefault,
+                recordsGradients: Bool = true) {
         self.training = training
         generator = SeededGenerator(seed: seed)
+        self.fusion = fusion
+        self.recordsGradients = recordsGradients
     }
 
     public static var inference: ForwardContext { ForwardContext(training: false) }
+
+    /// Whether ops of this pass record their backward: the context allows it and the thread's grad mode too.
+    public var isRecordingGradients: Bool { recordsGradients && GradMode.isEnabled }
+
+    /// Runs `body` under this context's gradient setting: without recording when it records none.
+    /// `callAsFunction` applies it; layers that models call directly by a method of their own
+    /// (`Conv2d.forward(_:normalizedBy:...)`) apply it too.
+    public func applyingGradientSetting<R>(_ body: () -> R) -> R {
+        guard !recordsGradients, GradMode.isEnabled else { return body() }
+        return GradMode.withoutGradients(body)
+    }
 }
 
 /// A layer or a model: named parameters, named buffers (state that is saved but not trained,
@@ -31,8 +57,9 @@ open class Module {
         preconditionFailure("\(type(of: self)) does not implement forward(_:context:)")
     }
 
+    /// `forward`, with recording turned off for the whole call when the context records no gradients.
     public func callAsFunction(_ x: Tensor, context: ForwardContext) -> Tensor {
-        forward(x, context: context)
+        context.applyingGradientSetting { forward(x, context: context) }
     }
 
     @discardableResult
@@ -98,6 +125,26 @@ open class Module {
 
     /// Lets gradients flow again for every parameter (or those under `prefixes`).
     public func unfreeze(_ prefixes: [String]? = nil) { setTrainable(true, prefixes) }
+
+    /// `freeze(_:)` that, with `strict`, first checks that every prefix names at least one
+    /// parameter (mlx-swift's `freeze(keys:strict:)`): a misspelt layer name is an error instead of
+    /// a layer that silently keeps training. On an error nothing changes.
+    public func freeze(_ prefixes: [String], strict: Bool) throws {
+        if strict { try checkPrefixesMatch(prefixes) }
+        setTrainable(false, prefixes)
+    }
+
+    /// `unfreeze(_:)` that, with `strict`, first checks that every prefix names at least one parameter.
+    public func unfreeze(_ prefixes: [String], strict: Bool) throws {
+        if strict { try checkPrefixesMatch(prefixes) }
+        setTrainable(true, prefixes)
+    }
+
+    private func checkPrefixesMatch(_ prefixes: [String]) throws {
+        let names = namedParameters().map(\.name)
+        let unmatched = prefixes.filter { prefix in !names.contains { matches($0, prefix) } }
+        guard unmatched.isEmpty else { throw ModuleError.prefixesMatchNoParameter(unmatched, module: String(describing: type(of: self))) }
+    }
 
     private func setTrainable(_ trainable: Bool, _ prefixes: [String]?) {
         for (name, tensor) in namedParameters() where prefixes?.contains(where: { matches(name, $0) }) ?? true {

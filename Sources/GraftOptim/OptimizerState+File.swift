@@ -1,4 +1,5 @@
 import Foundation
+import GraftFiles
 
 extension OptimizerState {
     /// JSON with sorted keys, so that equal states give byte-identical files.

@@ -1,4 +1,5 @@
 import Foundation
+import GraftFiles
 
 /// One epoch of training, as history.json and history.csv list it.
 public struct EpochRecord: Codable, Equatable, Sendable {
@@ -78,6 +79,6 @@ public enum TrainingHistory {
     }
 
     public static func writeCSV(_ records: [EpochRecord], to url: URL) throws {
-        try Data(csv(records).utf8).write(to: url, options: .atomic)
+        try writeAtomically(csv(records), to: url)
     }
 }

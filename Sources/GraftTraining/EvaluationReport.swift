@@ -67,7 +67,10 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
 
     /// A plain-text table: overall numbers, per-class metrics, the confusion matrix.
     public var text: String {
-        var lines = [String(format: "images %d  loss %.4f  accuracy %.4f  top-%d accuracy %.4f", count, loss, accuracy, topK, topKAccuracy)]
+        var summary = String(format: "images %d  loss %.4f  accuracy %.4f", count, loss, accuracy)
+        // With k at the number of classes every image is in the top k: 1.0 says nothing.
+        if topK < classNames.count { summary += String(format: "  top-%d accuracy %.4f", topK, topKAccuracy) }
+        var lines = [summary]
         let width = max(8, classNames.map(\.count).max() ?? 0)
         func pad(_ s: String) -> String { s.padding(toLength: width, withPad: " ", startingAt: 0) }
         lines.append(pad("class") + "  precision  recall      f1  support")

@@ -1,4 +1,5 @@
 import Foundation
+import GraftFiles
 
 /// The files a training run leaves in its output folder: model/ (config.json and
 /// model.safetensors), history.json, history.csv, curves.svg and report.html, each written
@@ -17,19 +18,20 @@ public struct RunOutputs {
 
     /// History and curves; cheap enough to rewrite after every epoch.
     public func writeHistory(_ history: [EpochRecord]) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        try createFolder(directory)
         try TrainingHistory.writeJSON(history, to: historyJSON)
         try TrainingHistory.writeCSV(history, to: historyCSV)
-        try Data(TrainingCurves.svg(history).utf8).write(to: curves, options: .atomic)
+        try writeAtomically(TrainingCurves.svg(history), to: curves)
     }
 
     /// report.html: one self-contained page (curves, configuration, metrics, confusion matrix,
     /// mistakes).
     public func writeReport(_ report: TrainingReport) throws {
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        try Data(report.html.utf8).write(to: self.report, options: .atomic)
+        try createFolder(directory)
+        try writeAtomically(report.html, to: self.report)
     }
 
+    /// model/, replaced as one unit (see `ImageClassifier.save(to:)`).
     public func writeModel(_ classifier: ImageClassifier) throws {
         try classifier.save(to: modelDirectory)
     }

@@ -6,6 +6,7 @@ public enum TrainingError: Error, CustomStringConvertible {
     case noTrainingImages
     case invalidClassWeights(count: Int, classes: Int)
     case checkpointMismatch(file: String, reason: String)
+    case nothingToResume(directory: String)
 
     public var description: String {
         switch self {
@@ -19,6 +20,8 @@ public enum TrainingError: Error, CustomStringConvertible {
         case .noTrainingImages: return "the training set has no images"
         case let .invalidClassWeights(count, classes): return "\(count) class weights given for \(classes) classes"
         case let .checkpointMismatch(file, reason): return "cannot resume from \(file): \(reason)"
+        case let .nothingToResume(directory):
+            return "nothing to resume: \(directory) holds no checkpoint; run without --resume to start training"
         }
     }
 }

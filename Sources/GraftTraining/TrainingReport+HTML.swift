@@ -50,7 +50,7 @@ extension TrainingReport {
         if let evaluation {
             cards.append(("validation accuracy", Self.number(evaluation.accuracy)))
             cards.append(("validation loss", Self.number(evaluation.loss)))
-            if evaluation.topK > 1 { cards.append(("top-\(evaluation.topK) accuracy", Self.number(evaluation.topKAccuracy))) }
+            if evaluation.topK > 1 && evaluation.topK < evaluation.classNames.count { cards.append(("top-\(evaluation.topK) accuracy", Self.number(evaluation.topKAccuracy))) }
             cards.append(("validation images", String(evaluation.count)))
         }
         for stage in [1, 2] {

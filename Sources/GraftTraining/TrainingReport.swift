@@ -5,7 +5,7 @@ import Foundation
 /// most confidently wrong validation images. `html` renders it as one self-contained file.
 public struct TrainingReport: Sendable {
     /// One row of the configuration table.
-    public struct Entry: Sendable, Equatable {
+    public struct Entry: Sendable, Equatable, Codable {
         public var name: String
         public var value: String
 

@@ -4,22 +4,37 @@ import Graft
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Evaluate a trained model on an image folder: loss, accuracy, top-k, per-class metrics, confusion matrix.")
+        abstract: "Evaluate a trained model on an image folder: loss, accuracy, top-k, per-class metrics, confusion matrix.",
+        discussion: "Scores DATA's test/ split, else its validation/ split, else (with a warning) every image.")
 
     @OptionGroup var runtime: RuntimeOptions
     @Argument(help: "A model folder written by graft train (OUT/model).") var model: String
     @Argument(help: "An image folder with one sub-folder per class (the model's classes).") var data: String
-    @Option(help: "k of the top-k accuracy.") var top = 5
+    @Option(help: "k of the top-k accuracy (shown when k is below the number of classes).") var top = 5
     @Option(help: "Batch size.") var batchSize = 32
     @Flag(help: "Print JSON with accuracy, loss, top_k_accuracy, per_class and confusion_matrix.") var json = false
+
+    func validate() throws {
+        try renamingSettings(["top": "--top", "batchSize": "--batch-size"]) {
+            try checkSetting("top", top, in: 1...ModelConfiguration.maximumClasses)
+            try checkSetting("batchSize", batchSize, in: 1...TrainingOptions.maximumBatchSize)
+        }
+    }
 
     func run() throws {
         try runtime.apply()
         let classifier = try ImageClassifier.load(from: URL(fileURLWithPath: model))
         let folder = try ImageFolder(root: URL(fileURLWithPath: data))
-        // A folder with splits is evaluated on its test split, else its validation split.
-        let dataset = folder.layout == .classFolders ? folder.train : (folder.test ?? folder.validation ?? folder.train)
-        let report = try classifier.evaluate(on: dataset, topK: top, batchSize: batchSize)
+        let split = folder.evaluationSplit
+        // Notes go to standard error, so that --json output stays parseable.
+        for line in folder.warnings + [split.warning].compactMap({ $0 }) { printToStandardError(line) }
+        printToStandardError("scoring \(split.name) of \(folder.root.path): \(split.images.count) images"
+                             + (folder.skipped.isEmpty ? "" : " (\(folder.skipped.count) skipped, listed above)"))
+        let report = try classifier.evaluate(on: split.images, topK: top, batchSize: batchSize)
         if json { try printJSON(report) } else { print(report.text) }
     }
+}
+
+func printToStandardError(_ line: String) {
+    FileHandle.standardError.write(Data((line + "\n").utf8))
 }

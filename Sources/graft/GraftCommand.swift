@@ -16,10 +16,14 @@ struct RuntimeOptions: ParsableArguments {
     @Option(name: .long, help: "Threads for the compute kernels (default: OMP_NUM_THREADS, else all cores).")
     var threads: Int?
 
+    /// More threads than this would only crash inside the OpenMP runtime.
+    static let maximumThreads = 1024
+
+    func validate() throws {
+        if let threads { try renamingSettings(["threads": "--threads"]) { try checkSetting("threads", threads, in: 1...Self.maximumThreads) } }
+    }
+
     func apply() throws {
-        if let threads {
-            guard threads > 0 else { throw ValidationError("--threads must be at least 1, not \(threads)") }
-            Engine.threadCount = threads
-        }
+        if let threads { Engine.threadCount = threads }
     }
 }

@@ -62,7 +62,3 @@ struct ImageInputOptions: ParsableArguments {
         }
     }
 }
-
-func printToStandardError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
-}

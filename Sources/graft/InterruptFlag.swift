@@ -1,24 +1,28 @@
 import Foundation
 
-/// Set by the first Ctrl-C, so training stops cleanly at the next batch (the checkpoint of the
-/// last completed epoch stays); a second Ctrl-C ends the process at once.
+/// Set by the first Ctrl-C or SIGTERM (what `kill`, systemd and container runtimes send), so
+/// training stops cleanly at the next batch (the checkpoint of the last completed epoch stays);
+/// a second signal ends the process at once.
 final class InterruptFlag: @unchecked Sendable {
-    private let source: DispatchSourceSignal
+    private var sources: [DispatchSourceSignal] = []
     private let lock = NSLock()
     private var set = false
 
     init() {
-        signal(SIGINT, SIG_IGN)
-        source = DispatchSource.makeSignalSource(signal: SIGINT, queue: .global())
-        source.setEventHandler { [unowned self] in
-            lock.lock()
-            let again = set
-            set = true
-            lock.unlock()
-            if again { exit(130) }
-            FileHandle.standardError.write(Data("\ninterrupt: stopping after this batch (Ctrl-C again to quit now)\n".utf8))
+        for (number, name) in [(SIGINT, "interrupt"), (SIGTERM, "terminate")] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler { [unowned self] in
+                lock.lock()
+                let again = set
+                set = true
+                lock.unlock()
+                if again { exit(128 + number) }
+                FileHandle.standardError.write(Data("\n\(name): stopping after this batch (Ctrl-C again to quit now)\n".utf8))
+            }
+            source.resume()
+            sources.append(source)
         }
-        source.resume()
     }
 
     var isSet: Bool {

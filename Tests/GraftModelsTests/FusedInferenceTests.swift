@@ -6,8 +6,6 @@ import XCTest
 /// Whole feature extractors with fused inference (BatchNorm folded, residual and activation as post-ops)
 /// against the same networks run layer by layer: they must agree to 1e-5 relative.
 final class FusedInferenceTests: XCTestCase {
-    override func tearDown() { LayerFusion.isEnabled = true }
-
     private func relativeDifference(_ kind: BackboneKind, size: Int) -> Float {
         let model = kind.make(classes: 10, seed: 1)
         // Running statistics away from 0 / 1, so that folding them in is really exercised.
@@ -18,8 +16,7 @@ final class FusedInferenceTests: XCTestCase {
         }
         let x = Tensor(shape: [2, 3, size, size], values: (0..<2 * 3 * size * size).map { _ in Float.random(in: -1...1, using: &g) })
         func features(_ fused: Bool) -> [Float] {
-            LayerFusion.isEnabled = fused
-            return GradMode.withoutGradients { model.features(x, context: .inference) }.values
+            GradMode.withoutGradients { model.features(x, context: ForwardContext(training: false, fusion: fused)) }.values
         }
         let fused = features(true), unfused = features(false)
         return zip(fused, unfused).map { abs($0 - $1) }.max()! / unfused.map(abs).max()!

@@ -14,8 +14,6 @@ import XCTest
 /// separate-op path by 0.3-0.7% (norm-relative) and its features by 2e-6-2e-5; the fused path
 /// differs from it by 0.5-1.7% and 1e-5-4e-5. The bounds below leave room above those.
 final class FusedTrainingTests: XCTestCase {
-    override func tearDown() { LayerFusion.isEnabled = true }
-
     private func photos() throws -> Tensor {
         let pixels = try PretrainedParityTests.photos.flatMap { photo -> [Float] in
             let url = try XCTUnwrap(Bundle.module.url(forResource: "Fixtures/\(photo)_crop.u8", withExtension: nil))
@@ -26,13 +24,12 @@ final class FusedTrainingTests: XCTestCase {
 
     /// Features and every parameter gradient (in name order) of one step.
     private func step(_ kind: BackboneKind, _ images: Tensor, fused: Bool) throws -> (features: [Float], gradients: [Float]) {
-        LayerFusion.isEnabled = fused
         let cache = WeightsCache()
         guard let file = kind.pretrainedFile, cache.isPresent(file) else {
             throw XCTSkip("\(kind.rawValue) weights are not in \(cache.root.path); `make test` fetches them")
         }
         let model = try kind.pretrained(cache: cache)
-        let y = model.features(images, context: ForwardContext(training: true))
+        let y = model.features(images, context: ForwardContext(training: true, fusion: fused))
         var g = SeededGenerator(seed: 2)
         mean(multiply(y, Tensor(shape: y.shape, values: (0..<y.count).map { _ in Float.random(in: -1...1, using: &g) }))).backward()
         let gradients = model.namedParameters().sorted { $0.name < $1.name }.flatMap { $0.tensor.grad?.values ?? [] }

@@ -34,12 +34,10 @@ final class PretrainedParityTests: XCTestCase {
     /// inference must both match the reference.
     private func checkParity(_ kind: BackboneKind, normalize: ([UInt8]) -> [Float]) throws {
         let model = try pretrained(kind)
-        defer { LayerFusion.isEnabled = true }
         for fused in [true, false] {
-            LayerFusion.isEnabled = fused
             for photo in Self.photos {
                 let input = Tensor(shape: [1, 3, 224, 224], values: normalize(try crop(photo)))
-                let logits = GradMode.withoutGradients { model(input, context: .inference) }.values
+                let logits = GradMode.withoutGradients { model(input, context: ForwardContext(training: false, fusion: fused)) }.values
                 let reference = try referenceLogits(kind.rawValue, photo)
                 let maxDiff = zip(logits, reference).map { abs($0 - $1) }.max()!
                 let relative = maxDiff / reference.map(abs).max()!

@@ -4,8 +4,6 @@ import XCTest
 
 /// Fused conv -> BatchNorm -> [+ residual] -> activation against the same layers run one by one.
 final class ConvolutionFusionTests: XCTestCase {
-    override func tearDown() { LayerFusion.isEnabled = true }
-
     /// BatchNorm with statistics and affine parameters far from their initial 0/1.
     private func trainedNorm(_ channels: Int, _ g: inout SeededGenerator) -> BatchNorm2d {
         let norm = BatchNorm2d(features: channels, epsilon: 1e-3)
@@ -30,9 +28,9 @@ final class ConvolutionFusionTests: XCTestCase {
     private func fusedVersusUnfused(_ conv: Conv2d, _ norm: BatchNorm2d?, _ x: Tensor, residual: Tensor? = nil,
                                     activation: Activation?) -> Float {
         func run(_ fused: Bool) -> [Float] {
-            LayerFusion.isEnabled = fused
-            return GradMode.withoutGradients {
-                conv.forward(x, normalizedBy: norm, adding: residual, activation: activation, context: .inference)
+            GradMode.withoutGradients {
+                conv.forward(x, normalizedBy: norm, adding: residual, activation: activation,
+                             context: ForwardContext(training: false, fusion: fused))
             }.values
         }
         return relativeDifference(run(true), run(false))
@@ -103,11 +101,9 @@ final class ConvolutionFusionTests: XCTestCase {
         XCTAssertNotNil(y.gradNode)
         XCTAssertEqual(AutodiffStats.shared.recorded, ["conv2d": 1, "batchNorm+relu6": 1])
         // With fusion off, oneDNN's three ops.
-        LayerFusion.isEnabled = false
         AutodiffStats.shared.reset()
-        _ = conv.forward(x, normalizedBy: norm, activation: .relu6, context: ForwardContext(training: false))
+        _ = conv.forward(x, normalizedBy: norm, activation: .relu6, context: ForwardContext(training: false, fusion: false))
         XCTAssertEqual(AutodiffStats.shared.recorded, ["conv2d": 1, "batchNorm": 1, "relu6": 1])
-        LayerFusion.isEnabled = true
         // Frozen weights but BatchNorm in training mode: batch statistics, running ones updated.
         conv.freeze()
         norm.freeze()
@@ -129,10 +125,9 @@ final class ConvolutionFusionTests: XCTestCase {
             let (norm1, norm2) = (trainedNorm(24, &g), trainedNorm(24, &g))
             let x = randomInput([2, 8, 12, 12], &g)
             func run(_ fused: Bool) -> [Float] {
-                LayerFusion.isEnabled = fused
-                return GradMode.withoutGradients {
+                GradMode.withoutGradients {
                     expand.forward(x, normalizedBy: norm1, activation: .relu6, thenDepthwise: depthwise, normalizedBy: norm2,
-                                   activation: .relu6, context: .inference)
+                                   activation: .relu6, context: ForwardContext(training: false, fusion: fused))
                 }.values
             }
             let before = PrimitiveCache.shared.count(of: "conv.pw_dw")

@@ -19,6 +19,8 @@ extension Checkpoint {
     /// - `renamingKeys` maps a checkpoint key to the model's name for it ("module.x" -> "x").
     /// - On any mismatch nothing is assigned, and one `CheckpointError.stateMismatch` lists every
     ///   missing, unexpected and mis-shaped key with its shapes.
+    /// - A tensor holding NaN or an infinity is refused (`CheckpointError.invalidTensor` naming it),
+    ///   and then nothing is assigned either.
     @discardableResult
     public func load(into model: [(name: String, tensor: Tensor)], skippingPrefixes: [String] = [],
                      renamingKeys rename: ((String) -> String)? = nil) throws -> LoadReport {
@@ -70,7 +72,15 @@ extension Checkpoint {
         let mismatch = StateDictMismatch(source: source, missing: missing, unexpected: unexpected,
                                          misshaped: misshaped, duplicated: duplicated)
         guard mismatch.isEmpty else { throw CheckpointError.stateMismatch(mismatch) }
-        for (tensor, values) in matched { tensor.assign(values.floatValues) }
+        // NaN or infinite weights give garbage predictions, or train a useless model, silently.
+        let floats = matched.map(\.values.floatValues)
+        for ((_, stored), values) in zip(matched, floats) {
+            guard let first = values.firstIndex(where: { !$0.isFinite }) else { continue }
+            let count = values.lazy.filter { !$0.isFinite }.count
+            throw CheckpointError.invalidTensor(source: source, name: stored.name,
+                                                reason: "\(count) of its \(values.count) values are not finite (\(values[first]) at element \(first))")
+        }
+        for ((tensor, _), values) in zip(matched, floats) { tensor.assign(values) }
         return LoadReport(loaded: model.map(\.name).filter { !isSkipped($0) }, skipped: skipped)
     }
 

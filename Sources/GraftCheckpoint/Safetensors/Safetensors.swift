@@ -1,4 +1,5 @@
 import Foundation
+import GraftFiles
 
 /// Reads and writes safetensors files: an 8-byte little-endian header length, a JSON header
 /// (each tensor's dtype, shape and byte range; optional `__metadata__`), then raw little-endian data.
@@ -78,7 +79,12 @@ public enum Safetensors {
 
     /// Writes atomically: readers see the old file or the complete new one, never a partial one.
     public static func write(_ checkpoint: Checkpoint, to url: URL) throws {
-        try writeAtomically(try encode(checkpoint), to: url)
+        let data = try encode(checkpoint)
+        do {
+            try writeAtomically(data, to: url)
+        } catch let error as FileSystemError {
+            throw CheckpointError.writeFailed(path: url.path, reason: error.reason)
+        }
     }
 
     /// A JSON string literal.

@@ -50,36 +50,50 @@ final class GradNode {
 }
 
 /// Whether ops record their backward at all (off inside `withoutGradients`).
+///
+/// The mode belongs to the calling thread (and the task it runs in), as PyTorch's grad mode does:
+/// a server thread that runs inference without gradients leaves a training thread recording.
 public enum GradMode {
-    public private(set) static var isEnabled = true
+    @TaskLocal private static var recording = true
+
+    /// Whether ops on the calling thread record their backward now.
+    public static var isEnabled: Bool { recording }
 
     /// Runs `body` without recording: for inference, evaluation and optimizer updates.
     public static func withoutGradients<R>(_ body: () throws -> R) rethrows -> R {
-        let saved = isEnabled
-        isEnabled = false
-        defer { isEnabled = saved }
-        return try body()
+        try $recording.withValue(false, operation: body)
+    }
+
+    /// Runs `body` recording or not as `enabled` says (a scope inside `withoutGradients` may turn
+    /// recording back on).
+    public static func withGradients<R>(_ enabled: Bool, _ body: () throws -> R) rethrows -> R {
+        try $recording.withValue(enabled, operation: body)
     }
 }
 
 /// Counts of recorded and executed backward work per op, so tests and benchmarks can check that
-/// frozen layers cost nothing.
-public final class AutodiffStats {
+/// frozen layers cost nothing. Process-wide and locked: every thread's ops count here.
+public final class AutodiffStats: @unchecked Sendable {
     public static let shared = AutodiffStats()
-    public private(set) var recorded: [String: Int] = [:]
-    public private(set) var executed: [String: Int] = [:]
-    /// Individual backward kernels that ran (for example "conv.backwardData", "conv.backwardWeights").
-    public private(set) var kernels: [String: Int] = [:]
 
-    public func reset() {
-        recorded = [:]
-        executed = [:]
-        kernels = [:]
+    private struct Counts {
+        var recorded: [String: Int] = [:]
+        var executed: [String: Int] = [:]
+        var kernels: [String: Int] = [:]
     }
 
-    func noteRecorded(_ op: String) { recorded[op, default: 0] += 1 }
-    func noteExecuted(_ op: String) { executed[op, default: 0] += 1 }
-    func noteKernel(_ name: String) { kernels[name, default: 0] += 1 }
+    private let counts = Locked(Counts())
+
+    public var recorded: [String: Int] { counts.withLock { $0.recorded } }
+    public var executed: [String: Int] { counts.withLock { $0.executed } }
+    /// Individual backward kernels that ran (for example "conv.backwardData", "conv.backwardWeights").
+    public var kernels: [String: Int] { counts.withLock { $0.kernels } }
+
+    public func reset() { counts.withLock { $0 = Counts() } }
+
+    func noteRecorded(_ op: String) { counts.withLock { $0.recorded[op, default: 0] += 1 } }
+    func noteExecuted(_ op: String) { counts.withLock { $0.executed[op, default: 0] += 1 } }
+    func noteKernel(_ name: String) { counts.withLock { $0.kernels[name, default: 0] += 1 } }
 }
 
 /// Makes the op's result and records its backward when some input needs a gradient.

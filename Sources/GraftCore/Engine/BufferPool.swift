@@ -10,7 +10,7 @@ import Foundation
 /// size. Exact sizes alone would leave idle buffers that almost fit beside fresh ones: in full
 /// fine-tuning of EfficientNet-Lite0 at batch 32 the footprint was 2.67 GB for 1.72 GB of live
 /// tensors; with the looser fit it is 2.37 GB.
-final class BufferPool {
+final class BufferPool: @unchecked Sendable {
     static let shared = BufferPool()
 
     /// Idle buffers by capacity; a capacity with none idle has no entry.
@@ -23,7 +23,12 @@ final class BufferPool {
         return 4 << 30
     }()
     /// How many buffers came from the system rather than the pool.
-    private(set) var freshAllocations = 0
+    var freshAllocations: Int {
+        lock.lock()
+        defer { lock.unlock() }
+        return freshCount
+    }
+    private var freshCount = 0
 
     /// A buffer of at least `byteCount` bytes, 64-byte aligned, and its capacity (what `release`
     /// must be given back).
@@ -35,7 +40,7 @@ final class BufferPool {
             lock.unlock()
             return (reused, size)
         }
-        freshAllocations += 1
+        freshCount += 1
         lock.unlock()
         var raw: UnsafeMutableRawPointer?
         // 64-byte alignment suits AVX-512 loads and oneDNN's own expectations.

@@ -1,29 +1,48 @@
 import CDNNL
 import Foundation
 
-/// The one CPU engine and stream every op runs on, and the process-wide settings of oneDNN.
+/// The one CPU engine every op runs on, and the process-wide settings of oneDNN.
 ///
-/// oneDNN on CPU executes synchronously on the calling thread (with OpenMP inside), so a single
-/// stream is enough; callers must not run ops from several threads at once.
+/// oneDNN on CPU executes synchronously on the calling thread (with OpenMP inside). Ops may run on
+/// several threads at once: primitives are created with a user-managed scratchpad (each execution
+/// gets its own, see `Primitive`), each thread submits to a stream of its own, and the primitive
+/// cache is locked. Two threads must still not run ops on the same tensors while one of them
+/// writes them (an optimizer step during inference on the same model); `InferenceExecutor` gives a
+/// model one owner for that reason.
 public final class Engine {
     public static let shared = Engine()
 
     let engine: dnnl_engine_t
-    let stream: dnnl_stream_t
 
     private init() {
         var engine: dnnl_engine_t?
         dnnlMust(dnnl_engine_create(&engine, dnnl_cpu, 0), "dnnl_engine_create")
-        var stream: dnnl_stream_t?
-        dnnlMust(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "dnnl_stream_create")
         self.engine = engine!
-        self.stream = stream!
     }
 
+    /// The calling thread's stream.
+    var stream: dnnl_stream_t { ThreadStream.current(on: engine) }
+
+    private static let requestedThreadCount = Locked<Int?>(nil)
+
     /// The number of threads oneDNN's kernels use: `OMP_NUM_THREADS` when set, else all cores.
+    ///
+    /// OpenMP keeps this setting per thread, so setting it here reaches the calling thread at once
+    /// and every other thread that calls `adoptThreadCount()` before it runs ops (inference
+    /// executors do, for their worker thread).
     public static var threadCount: Int {
-        get { Int(omp_get_max_threads()) }
-        set { omp_set_num_threads(Int32(max(1, newValue))) }
+        get { requestedThreadCount.withLock { $0 } ?? Int(omp_get_max_threads()) }
+        set {
+            let count = max(1, newValue)
+            requestedThreadCount.withLock { $0 = count }
+            omp_set_num_threads(Int32(count))
+        }
+    }
+
+    /// Applies a thread count set through `threadCount` on another thread to the calling one.
+    public static func adoptThreadCount() {
+        guard let count = requestedThreadCount.withLock({ $0 }), Int(omp_get_max_threads()) != count else { return }
+        omp_set_num_threads(Int32(count))
     }
 
     /// The oneDNN library version, for example "2.6.3".

@@ -8,8 +8,10 @@ enum Reorder {
             var pd: dnnl_primitive_desc_t?
             var s = src.layout.desc, d = dst.layout.desc
             let engine = Engine.shared.engine
-            try dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, &s, engine, &d, engine, nil),
-                          "reorder \(src.layout.dims)")
+            try withUserScratchpad(nil) { attr in
+                try dnnlCheck(dnnl_reorder_primitive_desc_create(&pd, &s, engine, &d, engine, attr),
+                              "reorder \(src.layout.dims)")
+            }
             return pd!
         }
         prim.execute([DNNL_ARG_FROM: src, DNNL_ARG_TO: dst])

@@ -50,7 +50,7 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
     // The running statistics may move on before backward runs (another forward in training mode).
     let savedMean = training ? mean : mean.copy(), savedVar = training ? variance : variance.copy()
     let src = x.storage, shape = x.shape
-    return record("batchNorm", output: dst, inputs: inputs) { dy in
+    let result = record("batchNorm", output: dst, inputs: inputs) { dy in
         let wantsParams = scale?.requiresGrad == true || shift?.requiresGrad == true
         let bprop = wantsParams ? dnnl_backward : dnnl_backward_data
         let bkey = PrimitiveKey("bn.bwd", ints: [Int(bprop.rawValue), Int(flags), Int(epsilon.bitPattern)], layouts: [layout])
@@ -78,6 +78,18 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
         bwd.execute(bargs)
         AutodiffStats.shared.noteKernel("batchNorm.backward")
         return affine ? [diffSrc, dScale, dShift] : [diffSrc]
+    }
+    return traced(result, inputs: [x, scale, shift, runningMean, runningVar]) { ids in
+        .batchNorm(.traced(ids, epsilon: epsilon, training: training, scale: scale, shift: shift,
+                           runningMean: runningMean, runningVar: runningVar), postOps: [])
+    }
+}
+
+extension TraceOp.BatchNormalization {
+    static func traced(_ ids: TraceIDs, epsilon: Float, training: Bool, scale: Tensor?, shift: Tensor?,
+                       runningMean: Tensor, runningVar: Tensor) -> TraceOp.BatchNormalization {
+        TraceOp.BatchNormalization(epsilon: epsilon, usesBatchStatistics: training, scale: scale.map { ids[$0] },
+                                   shift: shift.map { ids[$0] }, mean: ids[runningMean], variance: ids[runningVar])
     }
 }
 

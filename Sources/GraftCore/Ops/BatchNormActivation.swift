@@ -60,7 +60,7 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
     // keeps anyway (the residual may be a tensor nothing else keeps). Without an activation there
     // is no mask.
     let maskSource = residual != nil && bounds != nil ? dst : nil
-    return record(op, output: dst, inputs: inputs) { dy in
+    let result = record(op, output: dst, inputs: inputs) { dy in
         let paramsNeedGradients = scale?.requiresGrad == true || shift?.requiresGrad == true
         let dyBlocked = dy.reordered(to: src.layout)
         // With batch statistics the input's gradient needs the sums as well.
@@ -84,12 +84,19 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
         AutodiffStats.shared.noteKernel("batchNormActivation.backward")
         return [dx] + (scale != nil ? [dScale, dShift] : []) + (hasResidual ? [dResidual] : [])
     }
+    return traced(result, inputs: [x, scale, shift, runningMean, runningVar, residual]) { ids in
+        .batchNorm(.traced(ids, epsilon: epsilon, training: training, scale: scale, shift: shift,
+                           runningMean: runningMean, runningVar: runningVar),
+                   postOps: [residual.map { .add(ids[$0]) }, activation.map(TraceOp.PostOp.activation)].compactMap { $0 })
+    }
 }
 
 /// The C kernel's problem for one tensor shape, and its passes (each spread over oneDNN's
 /// threads). The per-channel vectors are padded to whole channel blocks.
 struct BatchNormKernel {
-    /// The instruction set the kernel runs with; tests lower it to cover every variant.
+    /// The instruction set the kernel runs with; tests lower it to cover every variant. This and
+    /// `streamingThresholdBytes` are the only mutable statics on an op's path: written by tests on
+    /// their own thread between ops, never while other threads run ops, so they need no lock.
     nonisolated(unsafe) static var isa = graft_best_isa()
     /// Outputs larger than this are written past the caches: they would be evicted before the
     /// next op reads them, and a normal store first reads every line in. The last-level cache's

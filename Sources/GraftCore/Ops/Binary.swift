@@ -31,7 +31,7 @@ func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOp, reusingFirst: Bool = false
     // An addition's backward needs no operand: keep only the layouts, so both can be freed.
     let aLayout = aStorage.layout, bLayout = bStorage.layout
     let saved = op == .multiply ? (a: aStorage, b: bStorage) : nil
-    return record(op.rawValue, output: dst, shape: a.shape, inputs: [a, b]) { dy in
+    let result = record(op.rawValue, output: dst, shape: a.shape, inputs: [a, b]) { dy in
         let dyA = dy.reordered(to: aLayout)
         switch op {
         case .add:
@@ -48,6 +48,7 @@ func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOp, reusingFirst: Bool = false
             return [da, db]
         }
     }
+    return traced(result, inputs: [a, b]) { _ in op == .add ? .add : .multiply }
 }
 
 /// The layout of the same family as `layout` (plain, or blocked by the same channel block) for

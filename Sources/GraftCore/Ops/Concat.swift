@@ -14,8 +14,10 @@ public func concatChannels(_ tensors: [Tensor]) -> Tensor {
     let prim = try! PrimitiveCache.shared.primitive(key) {
         var pd: dnnl_primitive_desc_t?
         var descs = sources.map(\.layout.desc)
-        try dnnlCheck(dnnl_concat_primitive_desc_create(&pd, nil, Int32(descs.count), 1, &descs, nil, Engine.shared.engine),
-                      "concat of \(tensors.map(\.shape))")
+        try withUserScratchpad(nil) { attr in
+            try dnnlCheck(dnnl_concat_primitive_desc_create(&pd, nil, Int32(descs.count), 1, &descs, attr, Engine.shared.engine),
+                          "concat of \(tensors.map(\.shape))")
+        }
         return pd!
     }
     let dst = prim.output(DNNL_ARG_DST)
@@ -24,7 +26,7 @@ public func concatChannels(_ tensors: [Tensor]) -> Tensor {
     prim.execute(args)
 
     let channels = tensors.map { $0.shape[1] }, needs = tensors.map(\.requiresGrad)
-    return record("concatChannels", output: dst, inputs: tensors) { dy in
+    let result = record("concatChannels", output: dst, inputs: tensors) { dy in
         let full = dy.reordered(to: .plain(dy.layout.dims))
         var offset = 0
         return needs.indices.map { i in
@@ -33,6 +35,7 @@ public func concatChannels(_ tensors: [Tensor]) -> Tensor {
             return channelSlice(full, offset: offset, count: channels[i])
         }
     }
+    return traced(result, inputs: tensors) { _ in .concat(axis: 1) }
 }
 
 /// Channels [offset, offset + count) of a plain tensor, as a new plain tensor.

@@ -62,7 +62,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (In
     // Backward keeps `src` (for weight gradients) and the weight tensor, never `x` itself.
     let needsInputGrad = x.requiresGrad, needsWeightGrad = weight.requiresGrad || bias?.requiresGrad == true
     let savedSrc = needsWeightGrad ? src : nil, inputCount = inputs.count
-    return record("conv2d", output: dst, inputs: inputs) { dy in
+    let result = record("conv2d", output: dst, inputs: inputs) { dy in
         var grads: [Storage?] = [nil, nil, nil]
         if needsInputGrad {
             let bwd = ConvPrimitives.backwardData(g)
@@ -80,6 +80,9 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (In
             grads[2] = db
         }
         return Array(grads.prefix(inputCount))
+    }
+    return traced(result, inputs: [x, weight, bias]) { ids in
+        .convolution(g.traced(weight: ids[weight], bias: bias.map { ids[$0] }), postOps: [])
     }
 }
 
@@ -104,6 +107,14 @@ private func convBackwardWeights(_ g: ConvGeometry, src: Storage, dy: Storage) -
 }
 
 extension ConvGeometry {
+    /// These attributes as a trace records them.
+    func traced(weight: TraceValueID, bias: TraceValueID?) -> TraceOp.Convolution {
+        TraceOp.Convolution(inChannels: inChannels, outChannels: outChannels, kernel: SpatialSize(kernelH, kernelW),
+                            stride: SpatialSize(stride.0, stride.1), dilation: SpatialSize(dilation.0, dilation.1),
+                            padding: PaddingAmounts(top: pad.top, bottom: pad.bottom, left: pad.left, right: pad.right),
+                            groups: groups, weight: weight, bias: bias)
+    }
+
     /// The geometry of convolving `x` (N, C, H, W) with `weight` (O, C / groups, kH, kW).
     init(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: Padding, dilation: (Int, Int), groups: Int) {
         precondition(x.shape.count == 4, "conv2d input must be (N, C, H, W), not \(x.shape)")

@@ -10,11 +10,12 @@ public func dropout(_ x: Tensor, p: Float, training: Bool, generator: inout Seed
     for i in 0..<mask.floatCount { mask.floats[i] = generator.nextUnitFloat() < keep ? scale : 0 }
     let out = Storage(layout: src.layout)
     multiplyElementwise(src, mask, into: out)
-    return record("dropout", output: out, shape: x.shape, inputs: [x]) { dy in
+    let result = record("dropout", output: out, shape: x.shape, inputs: [x]) { dy in
         let g = Storage(layout: mask.layout)
         multiplyElementwise(dy.reordered(to: mask.layout), mask, into: g)
         return [g]
     }
+    return traced(result, inputs: [x]) { _ in .dropout(probability: p) }
 }
 
 func multiplyElementwise(_ a: Storage, _ b: Storage, into out: Storage) {

@@ -57,7 +57,7 @@ public func activation(_ x: Tensor, _ kind: Activation, reusingInput: Bool = fal
     fwd.execute([DNNL_ARG_SRC: x.storage, DNNL_ARG_DST: dst])
     let saved = usesOutput ? dst : x.storage, savedArgument = usesOutput ? DNNL_ARG_DST : DNNL_ARG_SRC
     let shape = x.shape
-    return record(kind.rawValue, output: dst, shape: shape, inputs: [x]) { dy in
+    let result = record(kind.rawValue, output: dst, shape: shape, inputs: [x]) { dy in
         let bwd = try! PrimitiveCache.shared.primitive(PrimitiveKey("eltwise.bwd", ints: ints, layouts: [layout])) {
             var desc = dnnl_eltwise_desc_t()
             var data = layout.desc, diff = layout.desc
@@ -68,4 +68,5 @@ public func activation(_ x: Tensor, _ kind: Activation, reusingInput: Bool = fal
         bwd.execute([savedArgument: saved, DNNL_ARG_DIFF_DST: dy.reordered(to: layout), DNNL_ARG_DIFF_SRC: diffSrc])
         return [diffSrc]
     }
+    return traced(result, inputs: [x]) { _ in .activation(kind) }
 }

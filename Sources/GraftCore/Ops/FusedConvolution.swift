@@ -31,7 +31,10 @@ public func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: 
     if let bias { args[DNNL_ARG_BIAS] = bias.storage }
     if let residual { args[ConvEpilogue.residualArgument] = residual.storage }
     fwd.execute(args)
-    return Tensor(storage: dst, shape: g.dstDims)
+    return traced(Tensor(storage: dst, shape: g.dstDims), inputs: [x, weight, bias, residual]) { ids in
+        .convolution(g.traced(weight: ids[weight], bias: bias.map { ids[$0] }),
+                     postOps: [residual.map { .add(ids[$0]) }, activation.map(TraceOp.PostOp.activation)].compactMap { $0 })
+    }
 }
 
 /// The post-ops of a fused convolution: binary add of a residual (in the layout given), then an

@@ -32,7 +32,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
     let needsInputGrad = x.requiresGrad, inputCount = inputs.count
-    return record("linear", output: dst, inputs: inputs) { dy in
+    let result = record("linear", output: dst, inputs: inputs) { dy in
         let dyPlain = dy.reordered(to: .plain(dstDims))
         var grads: [Storage?] = [nil, nil, nil]
         if needsInputGrad {
@@ -69,6 +69,7 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
         }
         return Array(grads.prefix(inputCount))
     }
+    return traced(result, inputs: [x, weight, bias]) { ids in .linear(weight: ids[weight], bias: bias.map { ids[$0] }) }
 }
 
 /// Matrix product of `a` (M, K) and `b` (K, N).
@@ -79,13 +80,14 @@ public func matmul(_ a: Tensor, _ b: Tensor) -> Tensor {
     let aS = a.storage.reordered(to: .plain([m, k])), bS = b.storage.reordered(to: .plain([k, n]))
     let out = plainMatmul(aS, transposeA: false, bS, transposeB: false, m: m, k: k, n: n)
     let needsA = a.requiresGrad, needsB = b.requiresGrad
-    return record("matmul", output: out, inputs: [a, b]) { dy in
+    let result = record("matmul", output: out, inputs: [a, b]) { dy in
         let d = dy.reordered(to: .plain([m, n]))
         // dA = dY B^T, dB = A^T dY.
         let da = needsA ? plainMatmul(d, transposeA: false, bS, transposeB: true, m: m, k: n, n: k) : nil
         let db = needsB ? plainMatmul(aS, transposeA: true, d, transposeB: false, m: k, k: m, n: n) : nil
         return [da, db]
     }
+    return traced(result, inputs: [a, b]) { _ in .matmul }
 }
 
 /// C (m, n) = op(A) op(B) with oneDNN's matmul; a transposed operand is described by strides.

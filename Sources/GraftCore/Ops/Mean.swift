@@ -7,12 +7,13 @@ public func mean(_ x: Tensor) -> Tensor {
     let out = Storage(layout: .plain([1]))
     out.floats.pointee = Float(sum / Double(count))
     let shape = x.shape
-    return record("mean", output: out, shape: [1], inputs: [x]) { dy in
+    let result = record("mean", output: out, shape: [1], inputs: [x]) { dy in
         let g = Storage(layout: .plain(shape))
         let value = dy.floats.pointee / Float(count)
         for i in 0..<count { g.floats[i] = value }
         return [g]
     }
+    return traced(result, inputs: [x]) { _ in .mean }
 }
 
 /// Sum of `count` floats: eight float lanes over short runs (vectorizes), runs added in double,

@@ -65,5 +65,10 @@ public func pointwiseDepthwiseInference(_ x: Tensor, weight: Tensor, bias: Tenso
     // oneDNN always reads a depthwise bias; a missing one is zeros.
     args[dwBias] = depthwise.bias?.storage ?? Storage(layout: fused.layout(of: dwBias), zeroed: true)
     fused.execute(args)
-    return Tensor(storage: dst, shape: dw.dstDims)
+    return traced(Tensor(storage: dst, shape: dw.dstDims), inputs: [x, weight, bias, depthwise.weight, depthwise.bias]) { ids in
+        let follower = dw.traced(weight: ids[depthwise.weight], bias: depthwise.bias.map { ids[$0] })
+        let postOps: [TraceOp.PostOp?] = [activation.map(TraceOp.PostOp.activation), .depthwise(follower),
+                                          depthwise.activation.map(TraceOp.PostOp.activation)]
+        return .convolution(g.traced(weight: ids[weight], bias: bias.map { ids[$0] }), postOps: postOps.compactMap { $0 })
+    }
 }

@@ -16,8 +16,9 @@ public func avgPool2d(_ x: Tensor, kernel: (Int, Int), stride: (Int, Int)? = nil
 /// The mean over height and width: (N, C, H, W) -> (N, C).
 public func globalAvgPool2d(_ x: Tensor) -> Tensor {
     precondition(x.shape.count == 4, "globalAvgPool2d input must be (N, C, H, W), not \(x.shape)")
-    let pooled = avgPool2d(x, kernel: (x.shape[2], x.shape[3]))
-    return reshape(pooled, [x.shape[0], x.shape[1]])
+    // Traced as one op, not as the pooling and the reshape it is made of.
+    let result = untraced { reshape(avgPool2d(x, kernel: (x.shape[2], x.shape[3])), [x.shape[0], x.shape[1]]) }
+    return traced(result, inputs: [x]) { _ in .globalAveragePool }
 }
 
 private func pool(_ x: Tensor, alg: dnnl_alg_kind_t, kernel: (Int, Int), stride: (Int, Int), padding: Padding) -> Tensor {
@@ -50,7 +51,7 @@ private func pool(_ x: Tensor, alg: dnnl_alg_kind_t, kernel: (Int, Int), stride:
     if let workspace { args[DNNL_ARG_WORKSPACE] = workspace }
     fwd.execute(args)
     let shape = x.shape
-    return record(alg == dnnl_pooling_max ? "maxPool2d" : "avgPool2d", output: dst, inputs: [x]) { dy in
+    let result = record(alg == dnnl_pooling_max ? "maxPool2d" : "avgPool2d", output: dst, inputs: [x]) { dy in
         let bwd = try! PrimitiveCache.shared.primitive(PrimitiveKey("pool.bwd", ints: ints, layouts: [layout])) {
             var desc = dnnl_pooling_v2_desc_t()
             var diffSrc = layout.desc, diffDst = fwd.layout(of: DNNL_ARG_DST).desc
@@ -64,5 +65,10 @@ private func pool(_ x: Tensor, alg: dnnl_alg_kind_t, kernel: (Int, Int), stride:
         if let workspace { bargs[DNNL_ARG_WORKSPACE] = workspace }
         bwd.execute(bargs)
         return [diffSrc]
+    }
+    return traced(result, inputs: [x]) { _ in
+        .pooling(TraceOp.Pooling(kind: alg == dnnl_pooling_max ? .max : .average(countsPadding: alg == dnnl_pooling_avg_include_padding),
+                                 kernel: SpatialSize(kernel.0, kernel.1), stride: SpatialSize(stride.0, stride.1),
+                                 padding: PaddingAmounts(top: pad.top, bottom: pad.bottom, left: pad.left, right: pad.right)))
     }
 }

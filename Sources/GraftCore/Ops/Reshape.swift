@@ -5,9 +5,10 @@ public func reshape(_ x: Tensor, _ shape: [Int]) -> Tensor {
     let oldShape = x.shape
     let plain = x.storage.reordered(to: .plain(oldShape))
     let view = Storage(aliasing: plain, as: .plain(shape))
-    return record("reshape", output: view, shape: shape, inputs: [x]) { dy in
+    let result = record("reshape", output: view, shape: shape, inputs: [x]) { dy in
         [Storage(aliasing: dy.reordered(to: .plain(shape)), as: .plain(oldShape))]
     }
+    return traced(result, inputs: [x]) { _ in .reshape(shape: shape) }
 }
 
 /// (N, d1, d2, ...) -> (N, d1 * d2 * ...).

@@ -19,8 +19,12 @@ public final class Tensor {
     var gradNode: GradNode?
     /// Bumped by in-place updates, so that cached copies in other layouts know they are stale.
     public internal(set) var version = 0
-    /// Copies of this tensor in other layouts (weights in a convolution's blocked layout).
-    var layoutCache: [LayoutKey: (version: Int, storage: Storage)] = [:]
+    /// Copies of this tensor in other layouts (weights in a convolution's blocked layout). Guarded
+    /// by `layoutCacheLock`: inference threads may share weights.
+    private var layoutCache: [LayoutKey: (version: Int, storage: Storage)] = [:]
+    /// One lock for every tensor's layout cache: only weights use one, and it guards no more than a
+    /// dictionary look-up (the reorder runs outside it).
+    private static let layoutCacheLock = NSLock()
 
     init(storage: Storage, shape: [Int]? = nil, requiresGrad: Bool = false) {
         self.storage = storage
@@ -110,7 +114,11 @@ public final class Tensor {
     func cachedStorage(in layout: Layout) -> Storage {
         if storage.layout == layout { return storage }
         let key = layout.key
-        if let hit = layoutCache[key], hit.version == version { return hit.storage }
+        let version = self.version
+        Tensor.layoutCacheLock.lock()
+        let cached = layoutCache[key]
+        Tensor.layoutCacheLock.unlock()
+        if let cached, cached.version == version { return cached.storage }
         var source = storage
         if layout.dims != shape {
             precondition(storage.layout.isPlain && layout.dims.reduce(1, *) == count,
@@ -118,7 +126,9 @@ public final class Tensor {
             source = Storage(aliasing: storage, as: .plain(layout.dims))
         }
         let copy = source.reordered(to: layout)
+        Tensor.layoutCacheLock.lock()
         layoutCache[key] = (version, copy)
+        Tensor.layoutCacheLock.unlock()
         return copy
     }
 

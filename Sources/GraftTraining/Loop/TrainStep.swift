@@ -29,10 +29,12 @@ public final class TrainStep {
     }
 
     /// Computes the loss of `logits` (a forward pass that recorded its backward) against
-    /// `labels`, and updates the parameters when it is finite. Returns the loss; a non-finite
-    /// one leaves every parameter and the optimizer as they were.
-    public func callAsFunction(_ logits: Tensor, labels: [Int]) throws -> Float {
-        let loss = softmaxCrossEntropy(logits, labels: labels, labelSmoothing: labelSmoothing, classWeights: classWeights)
+    /// `labels`, or against soft `targets` (N, classes) where MixUp or CutMix mixed the batch,
+    /// and updates the parameters when it is finite. Returns the loss; a non-finite one leaves
+    /// every parameter and the optimizer as they were.
+    public func callAsFunction(_ logits: Tensor, labels: [Int], targets: Tensor? = nil) throws -> Float {
+        let loss = targets.map { softmaxCrossEntropy(logits, targets: $0, labelSmoothing: labelSmoothing, classWeights: classWeights) }
+            ?? softmaxCrossEntropy(logits, labels: labels, labelSmoothing: labelSmoothing, classWeights: classWeights)
         let value = loss.item
         guard value.isFinite else { return value }
         optimizer.zeroGrad()

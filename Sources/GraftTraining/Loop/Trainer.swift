@@ -26,37 +26,6 @@ public final class Trainer {
     /// The closures below, as one observer (the last of `observers` unless moved).
     public let callbacks = TrainingCallbacks()
 
-    /// Called after each epoch with its record and the history so far.
-    public var onEpochEnd: ((EpochRecord, [EpochRecord]) throws -> Void)? {
-        get { callbacks.onEpochEnd } set { callbacks.onEpochEnd = newValue }
-    }
-    /// Notes worth showing (feature caching, stage starts).
-    public var onMessage: ((String) -> Void)? {
-        get { callbacks.onMessage } set { callbacks.onMessage = newValue }
-    }
-    /// Called after every batch of training, validation and feature caching, for progress
-    /// displays (the library draws nothing itself).
-    public var onProgress: ((BatchProgress) -> Void)? {
-        get { callbacks.onProgress } set { callbacks.onProgress = newValue }
-    }
-    /// Called when a stage has ended (after its best weights are restored) with the stage
-    /// number: the moment to save the model or refresh a report.
-    public var onStageEnd: ((Int) throws -> Void)? {
-        get { callbacks.onStageEnd } set { callbacks.onStageEnd = newValue }
-    }
-
-    /// Where the resumable checkpoint goes after each epoch; nil writes none. Setting it installs
-    /// (or replaces) a `ResumeCheckpointer` right after the observers whose state it saves.
-    public var checkpointDirectory: URL? {
-        get { checkpointer?.directory }
-        set {
-            observers.removeAll { $0 is ResumeCheckpointer }
-            guard let newValue else { return }
-            let position = (observers.lastIndex { $0 is BestWeights || $0 is EarlyStopping }).map { $0 + 1 } ?? 0
-            observers.insert(ResumeCheckpointer(directory: newValue, bestWeights: bestWeights), at: position)
-        }
-    }
-
     public private(set) var history: [EpochRecord] = []
     /// Validation logits (row-major, images x classes) and labels for the weights the classifier
     /// holds now: the last epoch's during a stage, the kept epoch's after it. nil without a
@@ -85,16 +54,15 @@ public final class Trainer {
         self.options = options
         classWeights = try options.classWeighting.weights(classCounts: trainingSet.classCounts)
         progress = TrainingProgress(stage: 1, completedEpochsInStage: 0, history: [], bestLoss: nil, bestRecord: nil,
-                                    epochsWithoutImprovement: 0, seed: options.seed)
+                                    epochsWithoutImprovement: 0, seed: options.seed,
+                                    settings: TrainingReport.configuration(of: classifier, options: options, trainingImages: trainingSet.count,
+                                                                          validationImages: self.validationSet?.count))
         observers = []
         if options.restoreBestWeights { observers.append(BestWeights()) }
         if let patience = options.earlyStoppingPatience { observers.append(EarlyStopping(patience: patience)) }
         observers.append(callbacks)
         classifier.batchNormMode = options.batchNorm
     }
-
-    private var bestWeights: BestWeights? { observers.lazy.compactMap { $0 as? BestWeights }.first }
-    private var checkpointer: ResumeCheckpointer? { observers.lazy.compactMap { $0 as? ResumeCheckpointer }.first }
 
     /// The record of the epoch with the lowest selection loss so far: the weights the classifier
     /// holds at the end when a `BestWeights` observer restores them.
@@ -127,11 +95,15 @@ public final class Trainer {
     }
 
     /// Runs both stages (or what is left of them after `resume`, which needs a checkpoint
-    /// directory). The classifier ends with the best weights when a `BestWeights` observer
-    /// restores them.
+    /// written with the same settings: `TrainingError.nothingToResume` without one,
+    /// `.checkpointMismatch` naming each setting that differs). The classifier ends with the best
+    /// weights when a `BestWeights` observer restores them.
     @discardableResult
     public func fit(resume: Bool = false) throws -> [EpochRecord] {
-        if resume, let checkpointer, try checkpointer.restore(into: self) {
+        if resume {
+            guard let checkpointer, try checkpointer.restore(into: self) else {
+                throw TrainingError.nothingToResume(directory: checkpointDirectory?.path ?? "(no checkpoint folder was set)")
+            }
             note("resuming at stage \(progress.stage), epoch \(progress.completedEpochsInStage + 1) of that stage")
         }
         try notify { try $0.trainingWillStart(self) }
@@ -148,9 +120,23 @@ public final class Trainer {
         return history
     }
 
+    /// The settings of this run that differ from those a checkpoint was written with, as
+    /// "name: then → now"; empty when they agree (or the checkpoint did not record them).
+    func settingsDiffering(from saved: TrainingProgress) -> [String] {
+        guard let then = saved.settings, let now = progress.settings else { return [] }
+        let old = Dictionary(then.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let new = Dictionary(now.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a })
+        let names = then.map(\.name) + now.map(\.name).filter { old[$0] == nil }
+        return names.compactMap { name in
+            old[name] == new[name] ? nil : "\(name): \(old[name] ?? "(none)") → \(new[name] ?? "(none)")"
+        }
+    }
+
     /// Takes over a checkpoint's progress (for `ResumeCheckpointer`).
     func resume(from saved: TrainingProgress) {
+        let settings = progress.settings
         progress = saved
+        progress.settings = settings
         history = saved.history
         validationOutputs = nil
     }
@@ -210,8 +196,8 @@ public final class Trainer {
             let started = Date()
             let context = ForwardContext(training: true, seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.dropout.rawValue, UInt64(epoch)))
             var totals = RunningTotals()
-            func train(_ logits: Tensor, _ labels: [Int], batch: Int) throws {
-                let loss = try step(logits, labels: labels)
+            func train(_ logits: Tensor, _ labels: [Int], targets: Tensor? = nil, batch: Int) throws {
+                let loss = try step(logits, labels: labels, targets: targets)
                 guard loss.isFinite else {
                     throw TrainingError.nonFiniteLoss(stage: stage, epoch: history.count + 1, batch: batch, value: loss,
                                                       lastCheckpoint: checkpointer?.existing)
@@ -235,7 +221,7 @@ public final class Trainer {
                 let batches = loader.epoch(epoch)
                 var b = 0
                 while let batch = try batches.nextBatch() {
-                    try train(classifier(batch.images, context: context), batch.labels, batch: b)
+                    try train(classifier(batch.images, context: context), batch.labels, targets: batch.targets, batch: b)
                     b += 1
                 }
             }

@@ -14,9 +14,12 @@ struct TrainingProgress: Codable, Equatable {
     var epochsWithoutImprovement: Int
     /// The seed, so resuming with another one is caught.
     var seed: UInt64
+    /// The run's settings as the report describes them, so resuming with other ones is caught
+    /// (absent in checkpoints written before they were recorded).
+    var settings: [TrainingReport.Entry]?
 
     enum CodingKeys: String, CodingKey {
-        case stage, history, seed
+        case stage, history, seed, settings
         case completedEpochsInStage = "completed_epochs_in_stage", bestLoss = "best_loss", bestRecord = "best_record"
         case epochsWithoutImprovement = "epochs_without_improvement"
     }

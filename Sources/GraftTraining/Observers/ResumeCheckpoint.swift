@@ -1,40 +1,32 @@
 import Foundation
 import GraftCheckpoint
+import GraftFiles
 import GraftOptim
 
 /// The resumable state of a run in one folder: model.safetensors (current weights),
 /// best.safetensors (weights of the best epoch so far), optimizer.json (when a stage is under
 /// way) and progress.json.
 ///
-/// A new checkpoint is written to a sibling folder and swapped in by renames, so a crash while
+/// A new checkpoint is written to a sibling folder and swapped in as one unit, so a crash while
 /// writing leaves the previous one whole.
 struct ResumeCheckpoint {
     let directory: URL
 
-    private var partial: URL { directory.deletingLastPathComponent().appendingPathComponent(".\(directory.lastPathComponent).partial") }
-    private var previous: URL { directory.deletingLastPathComponent().appendingPathComponent(".\(directory.lastPathComponent).previous") }
-
     func write(model: Checkpoint, best: Checkpoint?, optimizer: OptimizerState?, progress: TrainingProgress) throws {
-        let manager = FileManager.default
-        try? manager.removeItem(at: partial)
-        try manager.createDirectory(at: partial, withIntermediateDirectories: true)
-        try Safetensors.write(model, to: partial.appendingPathComponent("model.safetensors"))
-        if let best { try Safetensors.write(best, to: partial.appendingPathComponent("best.safetensors")) }
-        if let optimizer { try optimizer.write(to: partial.appendingPathComponent("optimizer.json")) }
-        try writeJSON(progress, to: partial.appendingPathComponent("progress.json"))
-        try? manager.removeItem(at: previous)
-        if manager.fileExists(atPath: directory.path) { try manager.moveItem(at: directory, to: previous) }
-        try manager.moveItem(at: partial, to: directory)
-        try? manager.removeItem(at: previous)
+        try FolderReplacement.replace(directory) { staging in
+            try Safetensors.write(model, to: staging.appendingPathComponent("model.safetensors"))
+            if let best { try Safetensors.write(best, to: staging.appendingPathComponent("best.safetensors")) }
+            if let optimizer { try optimizer.write(to: staging.appendingPathComponent("optimizer.json")) }
+            try writeJSON(progress, to: staging.appendingPathComponent("progress.json"))
+        }
     }
 
-    /// The folder that holds the last complete checkpoint, if any (the previous one when a swap was cut short).
+    /// The folder that holds the last complete checkpoint, if any (the previous one when a swap
+    /// was cut short between its two renames).
     var existing: URL? {
-        for candidate in [directory, previous]
-        where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("progress.json").path) {
-            return candidate
+        ([directory] + FolderReplacement.previousVersions(of: directory)).first {
+            FileManager.default.fileExists(atPath: $0.appendingPathComponent("progress.json").path)
         }
-        return nil
     }
 
     func readProgress(in folder: URL) throws -> TrainingProgress {

@@ -43,6 +43,11 @@ public final class ResumeCheckpointer: TrainingObserver {
             throw TrainingError.checkpointMismatch(file: folder.path,
                                                    reason: "it was trained with seed \(saved.seed), not \(trainer.options.seed)")
         }
+        let differences = trainer.settingsDiffering(from: saved)
+        guard differences.isEmpty else {
+            throw TrainingError.checkpointMismatch(file: folder.path, reason: "it was written with other settings (\(differences.joined(separator: "; "))); "
+                                                   + "resume with the same ones, or start a new run in another folder")
+        }
         try Checkpoint.read(contentsOf: folder.appendingPathComponent("model.safetensors")).load(into: trainer.classifier.stateTensors())
         let bestURL = folder.appendingPathComponent("best.safetensors")
         if let bestWeights, FileManager.default.fileExists(atPath: bestURL.path) {

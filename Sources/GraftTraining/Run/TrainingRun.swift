@@ -1,5 +1,6 @@
 import Foundation
 import GraftData
+import GraftFiles
 
 /// A whole training run as `graft train` does it, for any caller (the command line, a Swift
 /// program, a distributed launcher): the trainer with the observers that keep the best weights,
@@ -12,29 +13,47 @@ public final class TrainingRun {
     public let outputs: RunOutputs?
     /// Things worth telling the user before the run starts (the data's warnings, odd choices).
     public let notes: [String]
+    /// Held for the run's life: one run at a time in an output folder.
+    private let lock: FolderLock?
 
-    /// Builds the classifier that `model` describes for `data`'s classes, then the run.
+    /// Claims the output folder, builds the classifier that `model` describes for `data`'s
+    /// classes, then the run.
     public convenience init(data: ImageFolder, model: ClassifierOptions, options: TrainingOptions,
                             outputs: RunOutputs?, title: String? = nil) throws {
         try model.validate(classCount: data.classNames.count)
         try options.validate()
+        // Before the weights load: a folder in use or not writable should fail at once.
+        let lock = try outputs.map { try FolderLock($0.directory) }
         let classifier = try model.makeClassifier(classNames: data.classNames, seed: options.seed)
-        try self.init(data: data, classifier: classifier, options: options, outputs: outputs, title: title,
+        try self.init(data: data, classifier: classifier, options: options, outputs: outputs, lock: lock, title: title,
                       configuration: [TrainingReport.Entry("data", data.root.path),
                                       TrainingReport.Entry("weights", model.weightsDescription)],
                       notes: model.notes(batchNorm: options.batchNorm))
     }
 
-    /// A run of a classifier built by the caller.
+    /// A run of a classifier built by the caller. The output folder is claimed for this process
+    /// (`FolderLockError.held` if another run is using it) and must be writable.
     ///
     /// - Parameters:
     ///   - title: the report's heading (default: "graft train: " and the output folder's name).
     ///   - configuration: report rows shown before the run's own settings.
-    public init(data: ImageFolder, classifier: ImageClassifier, options: TrainingOptions, outputs: RunOutputs?,
-                title: String? = nil, configuration: [TrainingReport.Entry] = [], notes: [String] = []) throws {
+    public convenience init(data: ImageFolder, classifier: ImageClassifier, options: TrainingOptions, outputs: RunOutputs?,
+                            title: String? = nil, configuration: [TrainingReport.Entry] = [], notes: [String] = []) throws {
+        let lock = try outputs.map { try FolderLock($0.directory) }
+        try self.init(data: data, classifier: classifier, options: options, outputs: outputs, lock: lock, title: title,
+                      configuration: configuration, notes: notes)
+    }
+
+    private init(data: ImageFolder, classifier: ImageClassifier, options: TrainingOptions, outputs: RunOutputs?, lock: FolderLock?,
+                 title: String?, configuration: [TrainingReport.Entry], notes: [String]) throws {
         self.classifier = classifier
         self.outputs = outputs
-        self.notes = data.warnings + notes
+        self.lock = lock
+        var notes = data.warnings + notes
+        if data.validation == nil {
+            notes.append("note: no validation images, so the kept epoch and early stopping go by the training loss")
+        }
+        self.notes = notes
         trainer = try Trainer(classifier: classifier, trainingSet: data.train, validationSet: data.validation, options: options)
         if let outputs {
             trainer.checkpointDirectory = outputs.checkpointDirectory

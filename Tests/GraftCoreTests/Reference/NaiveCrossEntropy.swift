@@ -20,3 +20,22 @@ func naiveSoftmaxCrossEntropy(_ logits: RefTensor, labels: [Int], labelSmoothing
     }
     return RefTensor(shape: [1], data: [total / weightSum])
 }
+
+/// The same with class probabilities as targets: per example -sum_j w[j] t'_j log p_j with
+/// t' = (1 - e) t + e / K, divided by N.
+func naiveSoftTargetCrossEntropy(_ logits: RefTensor, targets: [Double], labelSmoothing: Double,
+                                 classWeights: [Double]?) -> RefTensor {
+    let (n, k) = (logits.shape[0], logits.shape[1])
+    let w = classWeights ?? [Double](repeating: 1, count: k)
+    var total = 0.0
+    for i in 0..<n {
+        let row = Array(logits.data[(i * k)..<((i + 1) * k)])
+        let top = row.max()!
+        let logSum = top + log(row.map { exp($0 - top) }.reduce(0, +))
+        for j in 0..<k {
+            let target = (1 - labelSmoothing) * targets[i * k + j] + labelSmoothing / Double(k)
+            total -= w[j] * target * (row[j] - logSum)
+        }
+    }
+    return RefTensor(shape: [1], data: [total / Double(n)])
+}

@@ -1,0 +1,185 @@
+import Foundation
+import GraftCheckpoint
+import GraftFiles
+@testable import GraftTraining
+import XCTest
+
+/// The hardening corpus: bad values, files and faults given to the real `graft` tool. Each must
+/// end in an exit status of 1...127 (never a signal or a trap) with a message naming the
+/// culprit, leave its inputs untouched and leave no half-written output.
+final class CommandLineTests: TrainingTestCase {
+    private var graft: GraftProcess!
+
+    override func setUpWithError() throws {
+        guard let built = GraftProcess.built(near: Self.self) else {
+            throw XCTSkip("the graft tool is not beside the tests; `make test` builds it")
+        }
+        graft = built
+    }
+
+    /// Flags for a training run that needs no downloaded weights and takes a few seconds.
+    private func quickTrain(_ data: URL, out: URL, epochs: Int = 2, fineTuneEpochs: Int = 2) -> [String] {
+        ["train", data.path, "--out", out.path, "--random-init", "--backbone", "mobilenetv2", "--image-size", "32",
+         "--batch-size", "8", "--epochs", String(epochs), "--fine-tune-epochs", String(fineTuneEpochs), "--seed", "5"]
+    }
+
+    private func assertFailure(_ arguments: [String], naming fragments: [String], untouched inputs: [URL] = [],
+                               file: StaticString = #filePath, line: UInt = #line) throws {
+        let before = inputs.map(snapshot)
+        let result = try graft.run(arguments)
+        XCTAssertTrue(result.failedCleanly, "status \(result.status), \(result.reason): \(result.output)", file: file, line: line)
+        for fragment in fragments {
+            XCTAssertTrue(result.output.contains(fragment), "'\(fragment)' not in: \(result.output)", file: file, line: line)
+        }
+        XCTAssertFalse(result.output.contains("Fatal error"), result.output, file: file, line: line)
+        XCTAssertEqual(inputs.map(snapshot), before, "an input changed", file: file, line: line)
+        for input in inputs { XCTAssertEqual(leftovers(input), [], file: file, line: line) }
+    }
+
+    func testEveryBadNumberIsRefusedByItsFlagBeforeAnyWork() throws {
+        let data = try dataset().root
+        let out = temporaryDirectory()
+        let train = quickTrain(data, out: out)
+        let cases: [(String, String?, String)] = [
+            ("--batch-size", "0", "--batch-size must be between 1 and 4096, not 0"),
+            ("--lr", "inf", "--lr must be a finite number in (0, 10], not inf"),
+            ("--dropout", "nan", "--dropout must be a finite number in [0, 1), not nan"),
+            ("--dropout", "1", "--dropout must be a finite number in [0, 1), not 1.0"),
+            ("--clip-norm=-1", nil, "--clip-norm must be a finite number in (0, 1000000000], not -1.0"),
+            ("--image-size", "100000", "--image-size must be between 16 and 1024, not 100000"),
+            ("--threads", "100000", "--threads must be between 1 and 1024, not 100000"),
+            ("--patience", "0", "--patience must be"),
+            ("--warmup-fraction", "1", "--warmup-fraction must be"),
+            ("--validation-fraction=-0.5", nil, "--validation-fraction must be a finite number in [0, 1), not -0.5"),
+            ("--unfreeze", "from:x", "--unfreeze must be from:K"),
+            ("--hidden", "256,-3", "--hidden must be between 1"),
+        ]
+        for (flag, value, message) in cases {
+            try assertFailure(train + [flag] + (value.map { [$0] } ?? []), naming: [message], untouched: [data])
+        }
+        try assertFailure(quickTrain(data, out: out, epochs: 0, fineTuneEpochs: 0),
+                          naming: ["--epochs must be at least 1 when --fine-tune-epochs is 0"], untouched: [data])
+        try assertFailure(["train", data.path, "--out", ""], naming: ["--out must name a folder"], untouched: [data])
+        try assertFailure(["evaluate", out.path, data.path, "--batch-size", "0"], naming: ["--batch-size must be between 1"])
+        try assertFailure(["evaluate", out.path, data.path, "--top", "0"], naming: ["--top must be between 1"])
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "a refused run wrote its output folder")
+    }
+
+    func testAnOutputFolderThatIsAFileOrInUseIsRefused() throws {
+        let data = try dataset().root
+        let file = temporaryDirectory()
+        try writeAtomically("not a folder", to: file)
+        try assertFailure(quickTrain(data, out: file), naming: ["cannot create the folder \(file.path): a file of that name exists"],
+                          untouched: [data])
+        XCTAssertEqual(try String(contentsOf: file, encoding: .utf8), "not a folder")
+
+        let busy = temporaryDirectory()
+        let lock = try FolderLock(busy)
+        try assertFailure(quickTrain(data, out: busy), naming: ["\(busy.path) is in use by another graft run (process \(getpid()))"],
+                          untouched: [data])
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: busy.path), [FolderLock.fileName])
+        withExtendedLifetime(lock) {}
+    }
+
+    func testABrokenSavedModelIsNamedByFileAndKey() throws {
+        let data = try dataset().root
+        let outputs = RunOutputs(directory: temporaryDirectory())
+        try outputs.writeModel(try makeClassifier())
+        let config = outputs.modelDirectory.appendingPathComponent("config.json")
+        let original = try Data(contentsOf: config)
+        func edit(_ change: (inout [String: Any]) -> Void) throws {
+            var object = try JSONSerialization.jsonObject(with: original) as! [String: Any]
+            change(&object)
+            try JSONSerialization.data(withJSONObject: object).write(to: config)
+        }
+        let cases: [(String, (inout [String: Any]) -> Void)] = [
+            ("'head.dropout'", { var head = $0["head"] as! [String: Any]; head["dropout"] = 7; $0["head"] = head }),
+            ("'head.hidden_units[0]'", { var head = $0["head"] as! [String: Any]; head["hidden_units"] = [-3]; $0["head"] = head }),
+            ("'input_size[0]'", { $0["input_size"] = [1_000_000, 32] }),
+            ("'preprocessing.height'", { var p = $0["preprocessing"] as! [String: Any]; p["height"] = 1_000_000; $0["preprocessing"] = p }),
+            ("'class_names'", { $0["class_names"] = ["blue", "green", "red", "violet"] }),
+            ("'class_names'", { $0["class_names"] = ["blue", "blue", "red"] }),
+            ("'format'", { $0["format"] = "graft-image-classifier-9" }),
+            ("missing key 'dropout' at head", { var head = $0["head"] as! [String: Any]; head["dropout"] = nil; $0["head"] = head }),
+        ]
+        for (fragment, change) in cases {
+            try edit(change)
+            try assertFailure(["evaluate", outputs.modelDirectory.path, data.path], naming: ["config.json", fragment], untouched: [data])
+        }
+        try Data("{ not json".utf8).write(to: config)
+        try assertFailure(["predict", outputs.modelDirectory.path, data.path], naming: ["config.json", "not valid JSON"])
+
+        try original.write(to: config)
+        let weights = outputs.modelDirectory.appendingPathComponent("model.safetensors")
+        let checkpoint = try Checkpoint.read(contentsOf: weights)
+        let poisoned = checkpoint.tensors.map { tensor -> CheckpointTensor in
+            guard tensor.name == "head.1.bias" else { return tensor }
+            var values = tensor.floatValues
+            values[1] = .nan
+            return CheckpointTensor(name: tensor.name, shape: tensor.shape, values: values)
+        }
+        try Safetensors.write(Checkpoint(tensors: poisoned), to: weights)
+        try assertFailure(["evaluate", outputs.modelDirectory.path, data.path],
+                          naming: ["model.safetensors", "head.1.bias", "1 of its 3 values are not finite"], untouched: [data])
+    }
+
+    func testResumeWithNothingToResumeOrOtherSettingsIsRefused() throws {
+        let data = try dataset().root
+        let out = temporaryDirectory()
+        try assertFailure(quickTrain(data, out: out) + ["--resume"], naming: ["nothing to resume", "run without --resume"],
+                          untouched: [data])
+        let first = try graft.run(quickTrain(data, out: out, epochs: 1, fineTuneEpochs: 1))
+        XCTAssertEqual(first.status, 0, first.output)
+        let model = snapshot(out.appendingPathComponent("model"))
+        try assertFailure(quickTrain(data, out: out, epochs: 1, fineTuneEpochs: 1) + ["--resume", "--lr", "0.01", "--image-size", "48"],
+                          naming: ["other settings", "image size: 32 × 32 → 48 × 48", "stage 1: head on the frozen backbone: "],
+                          untouched: [data])
+        XCTAssertEqual(snapshot(out.appendingPathComponent("model")), model, "a refused resume rewrote the model")
+        XCTAssertEqual(leftovers(out), [])
+    }
+
+    func testEvaluateSaysWhichSplitItScoresAndWarnsOnAPlainFolder() throws {
+        let outputs = RunOutputs(directory: temporaryDirectory())
+        try outputs.writeModel(try makeClassifier())
+        let split = try dataset().root
+        let scored = try graft.run(["evaluate", outputs.modelDirectory.path, split.path])
+        XCTAssertEqual(scored.status, 0, scored.output)
+        XCTAssertTrue(scored.output.contains("scoring validation of \(split.path): 12 images"), scored.output)
+        // Three classes, top-5: every image is in the top five, so it is not shown.
+        XCTAssertFalse(scored.output.contains("top-"), scored.output)
+        let plain = try graft.run(["evaluate", outputs.modelDirectory.path, split.appendingPathComponent("train").path])
+        XCTAssertEqual(plain.status, 0, plain.output)
+        XCTAssertTrue(plain.output.contains("so every image is scored"), plain.output)
+        XCTAssertTrue(plain.output.contains("scoring all images"), plain.output)
+    }
+
+    /// SIGTERM, Ctrl-C (SIGINT) and kill -9 once the first checkpoint exists, then --resume: the
+    /// same weights, bit for bit, as a run that was never interrupted.
+    func testInterruptedRunsResumeToTheWeightsOfAnUninterruptedOne() throws {
+        let data = try dataset().root
+        let whole = temporaryDirectory()
+        let reference = try graft.run(quickTrain(data, out: whole))
+        XCTAssertEqual(reference.status, 0, reference.output)
+        let expected = try Data(contentsOf: whole.appendingPathComponent("model/model.safetensors"))
+        for (signal, name) in [(SIGTERM, "SIGTERM"), (SIGINT, "SIGINT"), (SIGKILL, "SIGKILL")] {
+            let out = temporaryDirectory()
+            let (process, log) = try graft.start(quickTrain(data, out: out))
+            let progress = out.appendingPathComponent("checkpoint/progress.json")
+            for _ in 0..<2000 where process.isRunning && !FileManager.default.fileExists(atPath: progress.path) { usleep(5_000) }
+            kill(process.processIdentifier, signal)
+            let stopped = graft.finish(process, log: log)
+            if stopped.reason == .exit && stopped.status == 0 {
+                // It had finished before the signal came; resuming must still change nothing.
+            } else if signal == SIGKILL {
+                XCTAssertEqual(stopped.reason, .uncaughtSignal, name)
+            } else {
+                XCTAssertTrue(stopped.failedCleanly, "\(name): \(stopped.status) \(stopped.output)")
+                XCTAssertTrue(stopped.output.contains("with --resume"), "\(name): \(stopped.output)")
+            }
+            let resumed = try graft.run(quickTrain(data, out: out) + ["--resume"])
+            XCTAssertEqual(resumed.status, 0, "\(name): \(resumed.output)")
+            XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("model/model.safetensors")), expected, name)
+            XCTAssertEqual(leftovers(out), [], name)
+        }
+    }
+}

@@ -1,0 +1,114 @@
+import GraftCore
+import GraftModels
+import GraftNN
+import XCTest
+
+/// A trace of each backbone's inference, fused and unfused, lists every op with its attributes
+/// and replays (naive loops in double precision) to the network's own output.
+///
+/// Batches of three: other tests watch the primitive cache grow for their own shapes (batch 2), and
+/// BatchNorm statistics measured on three examples of a 2x2 last map keep the replay well conditioned.
+final class BackboneTraceTests: XCTestCase {
+    private func counts(_ model: Module) -> (convolutions: Int, norms: Int) {
+        let modules = model.namedModules().map(\.module)
+        return (modules.filter { $0 is Conv2d }.count, modules.filter { $0 is BatchNorm2d }.count)
+    }
+
+    /// Replays both traces, checks that every Conv2d and BatchNorm2d appears (folded when fused),
+    /// that fused constants name what they were folded from, and returns both traces.
+    private func check(_ subject: TracedModel, tolerance: Double = 1e-4) -> (fused: InferenceTrace, unfused: InferenceTrace) {
+        subject.calibrate()
+        let (convolutions, norms) = counts(subject.model)
+        let unfused = subject.checkReplay(fusion: false, tolerance: tolerance)
+        XCTAssertEqual(unfused.convolutions.count, convolutions)
+        XCTAssertEqual(unfused.batchNormCount, norms)
+        XCTAssertEqual(unfused.postOpCount, 0)
+        for (node, attributes, _) in unfused.convolutions {
+            XCTAssertNotNil(unfused[attributes.weight].name, "an unfused convolution's weight is a named parameter")
+            XCTAssertEqual(unfused[node.inputs[0]].role == .constant, false)
+        }
+
+        let fused = subject.checkReplay(fusion: true, tolerance: tolerance)
+        XCTAssertEqual(fused.allConvolutions.count, convolutions, "every Conv2d ran, as a node or a depthwise post-op")
+        XCTAssertEqual(fused.batchNormCount, 0, "every BatchNorm follows a convolution and is folded into it")
+        if norms > 0 {
+            for attributes in fused.allConvolutions {
+                let folding = try! XCTUnwrap(fused[attributes.weight].folding, "a fused weight without its folding")
+                XCTAssertEqual(folding.part, .weight)
+                XCTAssertTrue(folding.convolutionWeight!.hasSuffix("weight"))
+                XCTAssertTrue(folding.runningMean!.hasSuffix("running_mean"))
+                XCTAssertEqual(fused[attributes.bias!].folding?.part, .bias)
+                XCTAssertEqual(fused[attributes.bias!].folding?.runningVariance, folding.runningVariance)
+            }
+        }
+        return (fused, unfused)
+    }
+
+    func testEfficientNetLite0() {
+        let model = EfficientNetLite(.lite0, classes: 10, seed: 1)
+        let (fused, unfused) = check(TracedModel(model, inputShape: [3, 3, 64, 64]) { model($0, context: $1) })
+        for trace in [fused, unfused] {
+            // TensorFlow's SAME: the stem (3x3, stride 2 on 64) pads 0 at the top and left, 1 at the bottom and right.
+            let stem = trace.convolutions[0].attributes
+            XCTAssertEqual(stem.padding, PaddingAmounts(top: 0, bottom: 1, left: 0, right: 1))
+            XCTAssertEqual(stem.stride, SpatialSize(2, 2))
+            XCTAssertTrue(trace.allConvolutions.contains { $0.kernel == SpatialSize(5, 5) && $0.groups == $0.inChannels })
+        }
+        XCTAssertEqual(fused[fused.convolutions[0].attributes.weight].folding?.convolutionWeight, "_conv_stem.weight")
+        XCTAssertEqual(fused[fused.convolutions[0].attributes.weight].folding?.runningMean, "_bn0.running_mean")
+        XCTAssertEqual(fused[fused.convolutions[0].attributes.weight].folding?.epsilon, 1e-3)
+        // The inverted residuals' 1x1 -> ReLU6 -> depthwise -> ReLU6 ran as one primitive each.
+        let pairs = fused.convolutions.filter { $0.postOps.contains { if case .depthwise = $0 { return true } else { return false } } }
+        XCTAssertGreaterThan(pairs.count, 0)
+        for pair in pairs { XCTAssertEqual(pair.postOps.first, .activation(.relu6)) }
+        // Residual additions as post-ops of the projections; none left as separate nodes.
+        XCTAssertGreaterThan(fused.convolutions.filter { $0.postOps.contains { if case .add = $0 { return true } else { return false } } }.count, 0)
+        XCTAssertEqual(fused.count { $0 == .add }, 0)
+        XCTAssertGreaterThan(unfused.count { $0 == .add }, 0)
+        // Global pool, then the classifier; inference dropout leaves no node.
+        XCTAssertEqual(Array(fused.nodes.suffix(2).map(\.op).prefix(1)), [.globalAveragePool])
+        XCTAssertEqual(fused.count { if case .dropout = $0 { return true } else { return false } }, 0)
+    }
+
+    func testMobileNetV2() {
+        let model = MobileNetV2(classes: 10, seed: 1)
+        let (fused, unfused) = check(TracedModel(model, inputShape: [3, 3, 64, 64]) { model($0, context: $1) })
+        for trace in [fused, unfused] {
+            XCTAssertTrue(trace.allConvolutions.allSatisfy(\.padding.isSymmetric), "torchvision pads symmetrically")
+            XCTAssertEqual(trace.allConvolutions.filter { $0.groups > 1 }.count, 17)
+        }
+        XCTAssertEqual(unfused.count { $0 == .activation(.relu6) }, 35)
+    }
+
+    func testResNet50() {
+        let model = ResNet50(classes: 10, seed: 1)
+        // Fifty-three layers, each normalized to unit variance by the calibration, accumulate float32
+        // rounding: the replay in double precision differs by 1e-4 to 2e-4 (fused or not), where a
+        // wrong attribute or a missing op differs by order 1.
+        let (fused, _) = check(TracedModel(model, inputShape: [2, 3, 48, 48]) { model($0, context: $1) }, tolerance: 3e-4)
+        let pools = fused.nodes.compactMap { if case .pooling(let p) = $0.op { return p } else { return nil } }
+        XCTAssertEqual(pools, [TraceOp.Pooling(kind: .max, kernel: SpatialSize(3, 3), stride: SpatialSize(2, 2),
+                                               padding: PaddingAmounts(top: 1, bottom: 1, left: 1, right: 1))])
+        // Every bottleneck ends with its shortcut added and ReLU, inside the last convolution.
+        XCTAssertEqual(fused.convolutions.filter { $0.postOps.count == 2 }.count, 16)
+    }
+
+    func testVGG16() {
+        let model = VGG16(classes: 2, seed: 1)
+        // PyTorch's default initialization shrinks each layer's output by sqrt(6) behind a ReLU:
+        // He-scaled weights and small biases keep the input's influence to the end.
+        for (name, tensor) in model.namedParameters() where name.hasPrefix("features") {
+            let scale: Float = name.hasSuffix("weight") ? Float(6).squareRoot() : 0.1
+            tensor.assign(tensor.values.map { $0 * scale })
+        }
+        let (fused, unfused) = check(TracedModel(model, inputShape: [2, 3, 32, 32]) { model.features($0, context: $1) })
+        for trace in [fused, unfused] {
+            XCTAssertEqual(trace.count { if case .pooling(let p) = $0 { return p.kind == .max } else { return false } }, 5)
+            XCTAssertNotNil(trace.convolutions[0].attributes.bias)
+        }
+        // No BatchNorm: fused, ReLU is each convolution's post-op; unfused, a node of its own.
+        XCTAssertEqual(fused.convolutions.map(\.postOps), [[TraceOp.PostOp]](repeating: [.activation(.relu)], count: 13))
+        XCTAssertEqual(unfused.count { $0 == .activation(.relu) }, 13)
+        XCTAssertEqual(fused[fused.convolutions[0].attributes.weight].name, "features.0.weight")
+    }
+}
