@@ -3,7 +3,8 @@
 //   Decoding/       JPEG (TurboJPEG) and PNG (libpng) to 8-bit RGB, EXIF orientation, the
 //                   decompression-bomb guard, errors that name the file
 //   Encoding/       PNG and JPEG writers (demo dataset, synthetic benchmark photos, tests)
-//   Dataset/        ImageFolder: discovery of classes and files, splits, verification, warnings
+//   Dataset/        ImageFolder: discovery of classes and files, splits, verification, warnings;
+//                   FolderWalker (each file once, loops and odd files named); ImageFileList
 //   Preprocessing/  Preprocessing (a backbone's input description), antialiased Resampler
 //   Augmentation/   Augmentation presets and transforms; ImageTransform renders one sample
 //   Randomness/     seeded streams per (seed, epoch, sample), so batches are reproducible

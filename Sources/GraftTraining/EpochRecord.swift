@@ -27,15 +27,38 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     /// The loss best-epoch selection ranks by: validation when there is a validation set.
     var selectionLoss: Double { validationLoss ?? loss }
 
-    /// A line for logs: "stage 1 epoch 3: loss 0.41 acc 0.87 | val loss 0.45 acc 0.85 | lr 1.0e-03 | 512 img/s | 2.1 s".
-    public var summaryLine: String {
-        var line = String(format: "stage %d epoch %d: loss %.4f acc %.4f", stage, epoch, loss, accuracy)
+    /// A line for logs and terminals, 80 columns at most for typical values.
+    public var summaryLine: String { summaryLine(width: 80) }
+
+    /// The epoch in `width` columns: the longest of these forms that fits, with the same numbers
+    /// in each (loss and accuracy as training/validation in the shorter ones):
+    ///
+    ///     stage 1 epoch 3: loss 0.4123 acc 0.8700 | val loss 0.4500 acc 0.8500 | lr 1.0e-03 | 512 img/s | 2.1 s
+    ///     stage 1 epoch 3: loss 0.4123/0.4500 acc 0.8700/0.8500 lr 1.0e-03 512 img/s 2.1 s
+    ///     stage 1 epoch 3: loss 0.4123/0.4500 acc 0.8700/0.8500 lr 1.0e-03 9512/s 2.1s
+    ///
+    /// ("cached" after the time when the head trained on cached features, where it fits), and
+    /// where none fits, the last on two lines, the second indented.
+    public func summaryLine(width: Int) -> String {
+        let head = String(format: "stage %d epoch %d:", stage, epoch)
+        let rate = String(format: " lr %.1e", learningRate)
+        var full = head + String(format: " loss %.4f acc %.4f", loss, accuracy)
+        let metrics: String
         if let validationLoss, let validationAccuracy {
-            line += String(format: " | val loss %.4f acc %.4f", validationLoss, validationAccuracy)
+            full += String(format: " | val loss %.4f acc %.4f", validationLoss, validationAccuracy)
+            metrics = String(format: " loss %.4f/%.4f acc %.4f/%.4f", loss, validationLoss, accuracy, validationAccuracy)
+        } else {
+            metrics = String(format: " loss %.4f acc %.4f", loss, accuracy)
         }
-        line += String(format: " | lr %.1e | %.0f img/s%@ | %.1f s", learningRate, imagesPerSecond,
-                       cachedFeatures ? " (cached features)" : "", seconds)
-        return line
+        full += rate.replacingOccurrences(of: " lr", with: " | lr")
+            + String(format: " | %.0f img/s%@ | %.1f s", imagesPerSecond, cachedFeatures ? " (cached features)" : "", seconds)
+        let cached = cachedFeatures ? " cached" : ""
+        let speed = String(format: " %.0f img/s %.1f s", imagesPerSecond, seconds)
+        let tightSpeed = String(format: " %.0f/s %.1fs", imagesPerSecond, seconds)
+        let candidates = [full, head + metrics + rate + speed + cached, head + metrics + rate + tightSpeed + cached,
+                          head + metrics + rate + tightSpeed]
+        if let fitting = candidates.first(where: { $0.count <= width }) { return fitting }
+        return head + metrics + "\n " + rate + tightSpeed + cached
     }
 }
 

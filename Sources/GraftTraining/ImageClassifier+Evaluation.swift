@@ -46,6 +46,12 @@ extension ImageClassifier {
         }
         return results
     }
+
+    /// The top `k` classes of each image file, decoded a batch at a time; a file that cannot be
+    /// decoded gets its error in its place and the others go on.
+    public func predict(files: [URL], top k: Int = 5, batchSize: Int = 16) -> [Result<[Prediction], ImageDecodingError>] {
+        ImageDecoder.mapBatches(of: files, batchSize: batchSize) { predict($0, top: k, batchSize: batchSize) }
+    }
 }
 
 public enum EvaluationError: Error, CustomStringConvertible {

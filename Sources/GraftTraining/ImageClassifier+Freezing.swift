@@ -17,6 +17,8 @@ public enum UnfreezeSelection: Equatable, Sendable {
 public enum FreezingError: Error, Equatable, CustomStringConvertible {
     case unknownBlock(String, available: [String])
     case blockIndexOutOfRange(Int, count: Int)
+    /// More block groups than the backbone has: a typo for `all` would otherwise mean `all`.
+    case tooManyBlocks(Int, available: Int)
 
     public var description: String {
         switch self {
@@ -24,6 +26,9 @@ public enum FreezingError: Error, Equatable, CustomStringConvertible {
             return "unknown block '\(name)'; the backbone's blocks are \(available.joined(separator: ", "))"
         case let .blockIndexOutOfRange(index, count):
             return "block index \(index) is outside 0..<\(count)"
+        case let .tooManyBlocks(count, available):
+            return "cannot unfreeze the last \(count) blocks: the backbone has \(available) block groups; "
+                + "give at most \(available), or 'all'"
         }
     }
 }
@@ -52,7 +57,9 @@ extension ImageClassifier {
     public func blockGroups(_ selection: UnfreezeSelection) throws -> [BlockGroup] {
         let groups = backbone.blockGroups
         switch selection {
-        case .lastBlocks(let count): return Array(groups.suffix(max(0, count)))
+        case .lastBlocks(let count):
+            guard count <= groups.count else { throw FreezingError.tooManyBlocks(count, available: groups.count) }
+            return Array(groups.suffix(max(0, count)))
         case .all: return groups
         case .fromBlockIndex(let index):
             guard index >= 0 && index <= groups.count else {

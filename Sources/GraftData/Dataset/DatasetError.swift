@@ -1,6 +1,9 @@
 /// Why a dataset folder cannot be used. Every case names the folder (or file) to look at.
 public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case notAFolder(path: String)
+    case unreadableFolder(path: String, reason: String)
+    /// `path` shows the bytes that are not UTF-8 escaped as \xHH.
+    case undecodableClassFolderName(path: String)
     case emptyClassFolder(path: String)
     case noUsableImages(classFolder: String, skipped: Int)
     case tooFewClasses(root: String, found: [String])
@@ -14,6 +17,11 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .notAFolder(let path):
             return "\(path): not a folder"
+        case .unreadableFolder(let path, let reason):
+            return "\(path): cannot read the folder (\(reason))"
+        case .undecodableClassFolderName(let path):
+            return "\(path): the folder's name is not valid UTF-8, so it cannot be a class name; rename it "
+                + "(for example with convmv, or mv and the name in UTF-8)"
         case .emptyClassFolder(let path):
             return "\(path): class folder has no JPEG or PNG images"
         case .noUsableImages(let folder, let skipped):
@@ -30,7 +38,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return "\(path): no validation images for this class (it has \(images) image\(images == 1 ? "" : "s"); "
                 + "add images or lower the validation fraction's demands by adding a validation folder)"
         case .invalidValidationFraction(let fraction):
-            return "validation fraction \(fraction) must lie strictly between 0 and 1"
+            return "validation fraction \(fraction) must be at least 0 (no validation split) and below 1"
         case .unreadableImages(let count, let first):
             return "\(count) image\(count == 1 ? "" : "s") could not be decoded (strict mode):\n"
                 + first.map { "  \($0)" }.joined(separator: "\n")

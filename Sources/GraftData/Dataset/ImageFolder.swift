@@ -32,21 +32,25 @@ public struct ImageFolder: Sendable {
 
     public init(root: URL, options: ImageFolderOptions = ImageFolderOptions()) throws {
         guard FolderListing.isFolder(root) else { throw DatasetError.notAFolder(path: root.path) }
-        if let fraction = options.validationFraction, !(fraction > 0 && fraction < 1) {
+        if let fraction = options.validationFraction, !(fraction >= 0 && fraction < 1) {
             throw DatasetError.invalidValidationFraction(fraction)
         }
-        let topLevel = try FolderListing.subfolders(of: root)
+        // 0 holds nothing out: every image trains, as with no fraction at all.
+        let validationFraction = options.validationFraction.flatMap { $0 > 0 ? $0 : nil }
+        let reader = SplitReader(options: options)
+        let topLevel = try reader.walker.subfolders(of: root)
         func split(_ names: [String]) -> URL? {
-            topLevel.first { names.contains($0.lowercased()) }.map { root.appendingPathComponent($0) }
+            topLevel.names.first { names.contains($0.lowercased()) }.map { root.appendingPathComponent($0) }
         }
         var warnings: [String] = []
         var skipped: [ImageDecodingError] = []
         let trainFolder = split(Self.trainNames)
-        let reader = SplitReader(options: options)
 
         if let trainFolder {
             layout = .splitFolders
-            let classNames = try FolderListing.subfolders(of: trainFolder)
+            let splits = [trainFolder, split(Self.validationNames), split(Self.testNames)].compactMap { $0 }
+            try reader.list(splits: splits)
+            let classNames = try reader.classFolders(of: trainFolder)
             guard classNames.count >= 2 else { throw DatasetError.tooFewClasses(root: trainFolder.path, found: classNames) }
             var train = try reader.read(trainFolder, classNames: classNames, splitName: "train", requireAll: true)
             var validation: ImageDataset?
@@ -56,7 +60,7 @@ public struct ImageFolder: Sendable {
             let test = try split(Self.testNames).map {
                 try reader.read($0, classNames: classNames, splitName: "test", requireAll: false)
             }
-            if validation == nil, let fraction = options.validationFraction {
+            if validation == nil, let fraction = validationFraction {
                 (train, validation) = try StratifiedSplit.split(train, fraction: fraction, seed: options.seed) {
                     trainFolder.appendingPathComponent(classNames[$0]).path
                 }
@@ -67,11 +71,12 @@ public struct ImageFolder: Sendable {
             self.test = test
         } else {
             layout = .classFolders
-            let classNames = topLevel
+            try reader.list(splits: [root])
+            let classNames = try reader.classFolders(of: root)
             guard classNames.count >= 2 else { throw DatasetError.tooFewClasses(root: root.path, found: classNames) }
             var train = try reader.read(root, classNames: classNames, splitName: "train", requireAll: true)
             var validation: ImageDataset?
-            if let fraction = options.validationFraction {
+            if let fraction = validationFraction {
                 (train, validation) = try StratifiedSplit.split(train, fraction: fraction, seed: options.seed) {
                     root.appendingPathComponent(classNames[$0]).path
                 }
@@ -81,7 +86,7 @@ public struct ImageFolder: Sendable {
             self.validation = validation
             self.test = nil
         }
-        warnings += reader.warnings
+        warnings += reader.warnings + reader.walker.takeWarnings()
         skipped += reader.skipped
         if !skipped.isEmpty {
             let total = skipped.count + train.count + (validation?.count ?? 0) + (test?.count ?? 0)

@@ -11,7 +11,7 @@ public enum ImageVerification: String, Sendable {
 /// Settings for reading a dataset from folders.
 public struct ImageFolderOptions: Sendable {
     /// Fraction of each class held out for validation when the folder has no validation split.
-    /// nil keeps every image for training.
+    /// nil or 0 keeps every image for training (and `validation` nil).
     public var validationFraction: Double?
     /// Seeds the stratified validation split.
     public var seed: UInt64

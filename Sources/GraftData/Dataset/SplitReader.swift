@@ -1,17 +1,50 @@
 import Foundation
 
-/// Reads the class folders of one split, verifying images and collecting warnings.
+/// Reads the class folders of a dataset's splits, verifying images and collecting warnings.
 final class SplitReader {
     let options: ImageFolderOptions
     private(set) var warnings: [String] = []
     private(set) var skipped: [ImageDecodingError] = []
+    /// Shared by every split, so that no file or folder is counted in two of them.
+    let walker = FolderWalker()
+    /// What `list` found: each split folder's class folders and each class folder's files.
+    private var classFoldersBySplit: [String: [String]] = [:]
+    private var filesByClassFolder: [String: FolderWalker.ImageFiles] = [:]
 
     init(options: ImageFolderOptions) { self.options = options }
 
-    /// `requireAll`: every class of the training split must have a non-empty folder here
-    /// (train, validation); the test split may leave classes out.
+    /// The class folders of `folder`: an error names a class folder whose name is not UTF-8 (a
+    /// class left out would train a different classifier than the folder describes).
+    func classFolders(of folder: URL) throws -> [String] {
+        let listing = try walker.subfolders(of: folder)
+        warnings += walker.takeWarnings()
+        if let undecodable = listing.undecodable.first {
+            throw DatasetError.undecodableClassFolderName(path: undecodable)
+        }
+        return listing.names
+    }
+
+    /// Lists every split at once, before any is read: a file reached from two splits (or two
+    /// classes) then counts where it lies, not where a link to it happens to be met first.
+    func list(splits: [URL]) throws {
+        var classFolders: [URL] = []
+        for split in splits {
+            let names = try self.classFolders(of: split)
+            classFoldersBySplit[split.path] = names
+            classFolders += names.map { split.appendingPathComponent($0) }
+        }
+        let files = try walker.imageFiles(under: classFolders)
+        warnings += walker.takeWarnings()
+        for (folder, listing) in zip(classFolders, files) { filesByClassFolder[folder.path] = listing }
+    }
+
+    /// Reads one split that `list` listed. `requireAll`: every class of the training split must
+    /// have a non-empty folder here (train, validation); the test split may leave classes out.
     func read(_ folder: URL, classNames: [String], splitName: String, requireAll: Bool) throws -> ImageDataset {
-        let present = Set(try FolderListing.subfolders(of: folder))
+        guard let listed = classFoldersBySplit[folder.path] else {
+            preconditionFailure("SplitReader.read(\(folder.path)) before list(splits:) listed it")
+        }
+        let present = Set(listed)
         if let extra = FolderListing.sortedNames(Array(present.subtracting(classNames))).first {
             throw DatasetError.unknownClassFolder(path: folder.appendingPathComponent(extra).path, split: splitName)
         }
@@ -19,14 +52,13 @@ final class SplitReader {
         var unsupported: [URL] = []
         for (label, name) in classNames.enumerated() {
             let classFolder = folder.appendingPathComponent(name)
-            guard present.contains(name) else {
+            guard present.contains(name), let files = filesByClassFolder[classFolder.path] else {
                 if !requireAll { continue }
                 if splitName == "validation" {
                     throw DatasetError.validationClassEmpty(path: classFolder.path, images: 0)
                 }
                 throw DatasetError.missingClassFolder(path: classFolder.path, split: splitName)
             }
-            let files = FolderListing.imageFiles(under: classFolder)
             unsupported += files.unsupported
             if files.images.isEmpty {
                 if splitName == "validation" { throw DatasetError.validationClassEmpty(path: classFolder.path, images: 0) }

