@@ -36,7 +36,7 @@ let package = Package(
         .target(name: "GraftData", dependencies: ["GraftCore", "CTurboJPEG", "CPNG"]),
         // Pretrained backbones and their preprocessing.
         .target(name: "GraftModels", dependencies: [
-            "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "COpenSSL", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "GraftFiles", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "COpenSSL", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Transfer learning: classifier = backbone + head, the two-stage fit loop, saved models, reports.
         .target(name: "GraftTraining", dependencies: [

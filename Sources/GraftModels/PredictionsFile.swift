@@ -1,4 +1,5 @@
 import Foundation
+import GraftFiles
 
 /// Predictions of many files written as a table, chosen by the file's extension:
 ///
@@ -24,9 +25,9 @@ public enum PredictionsFile {
         guard let format = Format(url: url) else { throw PredictionsFileError.unknownExtension(path: url.path) }
         let text = format == .csv ? csv(predictions) : try jsonLines(predictions)
         do {
-            try Data(text.utf8).write(to: url, options: .atomic)
-        } catch {
-            throw PredictionsFileError.unwritable(path: url.path, reason: (error as NSError).localizedDescription)
+            try writeAtomically(text, to: url)
+        } catch let error as FileSystemError {
+            throw PredictionsFileError.unwritable(path: url.path, reason: error.reason)
         }
     }
 
