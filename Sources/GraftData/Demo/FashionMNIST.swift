@@ -65,13 +65,24 @@ public enum FashionMNIST {
 
     /// Installs the Debian package with apt-get (needs root); the CLI calls this when the data
     /// is missing.
+    /// Quietly: apt-get's own output is shown only when it fails.
     public static func install() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/apt-get")
-        process.arguments = ["install", "-y", debianPackage]
+        process.arguments = ["install", "-y", "-qq", "--no-install-recommends", debianPackage]
+        var environment = ProcessInfo.processInfo.environment
+        environment["DEBIAN_FRONTEND"] = "noninteractive"
+        process.environment = environment
+        let output = Pipe()
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
+        let log = output.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        guard process.terminationStatus == 0 else { throw FashionMNISTError.installFailed(status: process.terminationStatus) }
+        guard process.terminationStatus == 0 else {
+            FileHandle.standardError.write(log)
+            throw FashionMNISTError.installFailed(status: process.terminationStatus)
+        }
     }
 
     public static func load(_ split: Split, from directory: URL = defaultDirectory) throws -> Images {
