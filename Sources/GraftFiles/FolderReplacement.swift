@@ -22,22 +22,22 @@ public enum FolderReplacement {
     }
 
     /// Reads a folder that `replace` may be replacing meanwhile, so that every file read comes
-    /// from one version: `read` runs again if the folder at that path was swapped while it ran
-    /// (its inode changed). An error from a folder that stayed put is thrown as it is.
+    /// from one version: `read` runs again if the folder at that path was swapped while it ran.
+    /// An error from a folder that stayed put is thrown as it is.
+    ///
+    /// The folder is held open while `read` runs: an open folder's inode cannot be freed and given
+    /// to a newer version, so "the same inode before and after" really means the same folder.
     public static func readConsistently<T>(_ folder: URL, attempts: Int = 20, _ read: (URL) throws -> T) throws -> T {
-        func identity() -> (UInt, UInt)? {
-            var info = stat()
-            guard stat(folder.path, &info) == 0 else { return nil }
-            return (UInt(info.st_dev), UInt(info.st_ino))
-        }
         var attempt = 0
         while true {
             attempt += 1
-            let before = identity()
+            let fd = open(folder.path, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            guard fd >= 0 else { return try read(folder) }
+            defer { close(fd) }
+            var held = stat(), now = stat()
             let result = Result { try read(folder) }
-            let after = identity()
-            if let before, let after, before == after { return try result.get() }
-            if attempt >= attempts { return try result.get() }
+            let unchanged = fstat(fd, &held) == 0 && stat(folder.path, &now) == 0 && held.st_dev == now.st_dev && held.st_ino == now.st_ino
+            if unchanged || attempt >= attempts { return try result.get() }
         }
     }
 

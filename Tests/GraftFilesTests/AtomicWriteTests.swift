@@ -2,13 +2,17 @@ import Foundation
 import GraftFiles
 import XCTest
 
-final class AtomicWriteTests: XCTestCase {
-    private func temporaryFolder() throws -> URL {
+extension XCTestCase {
+    /// A new empty folder, removed after the test.
+    func temporaryFolder() throws -> URL {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("graft-files-\(UUID().uuidString)")
         try createFolder(url)
         addTeardownBlock { try? FileManager.default.removeItem(at: url) }
         return url
     }
+}
+
+final class AtomicWriteTests: XCTestCase {
 
     private func contents(_ folder: URL) -> [String] {
         ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).sorted()
@@ -47,12 +51,6 @@ final class AtomicWriteTests: XCTestCase {
 }
 
 final class FolderReplacementTests: XCTestCase {
-    private func temporaryFolder() throws -> URL {
-        let url = FileManager.default.temporaryDirectory.appendingPathComponent("graft-files-\(UUID().uuidString)")
-        try createFolder(url)
-        addTeardownBlock { try? FileManager.default.removeItem(at: url) }
-        return url
-    }
 
     func testAFolderIsReplacedAndAFailedReplacementLeavesTheOldOne() throws {
         let parent = try temporaryFolder()

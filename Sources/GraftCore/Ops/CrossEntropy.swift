@@ -17,22 +17,11 @@ public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing:
     let w = classWeights.map { $0.map(Double.init) } ?? [Double](repeating: 1, count: k)
     let eps = Double(labelSmoothing)
 
-    let z = logits.storage.reordered(to: .plain([n, k]))
-    var logProbs = [Double](repeating: 0, count: n * k)
+    let logProbs = logSoftmaxRows(logits)
     var total = 0.0, weightSum = 0.0
     for i in 0..<n {
-        let row = z.floats + i * k
-        var maxZ = -Double.infinity
-        for j in 0..<k { maxZ = max(maxZ, Double(row[j])) }
-        var sumExp = 0.0
-        for j in 0..<k { sumExp += Foundation.exp(Double(row[j]) - maxZ) }
-        let logSum = maxZ + Foundation.log(sumExp)
         var smooth = 0.0
-        for j in 0..<k {
-            let lp = Double(row[j]) - logSum
-            logProbs[i * k + j] = lp
-            smooth -= w[j] * lp
-        }
+        for j in 0..<k { smooth -= w[j] * logProbs[i * k + j] }
         let y = labels[i]
         total += (1 - eps) * w[y] * -logProbs[i * k + y] + eps / Double(k) * smooth
         weightSum += w[y]
@@ -57,4 +46,22 @@ public func softmaxCrossEntropy(_ logits: Tensor, labels: [Int], labelSmoothing:
         }
         return [g]
     }
+}
+
+/// log softmax of each row of `logits` (N, K), in double, row-major: the max-shifted form, so large
+/// logits do not overflow.
+func logSoftmaxRows(_ logits: Tensor) -> [Double] {
+    let (n, k) = (logits.shape[0], logits.shape[1])
+    let z = logits.storage.reordered(to: .plain([n, k]))
+    var logProbs = [Double](repeating: 0, count: n * k)
+    for i in 0..<n {
+        let row = z.floats + i * k
+        var maxZ = -Double.infinity
+        for j in 0..<k { maxZ = max(maxZ, Double(row[j])) }
+        var sumExp = 0.0
+        for j in 0..<k { sumExp += Foundation.exp(Double(row[j]) - maxZ) }
+        let logSum = maxZ + Foundation.log(sumExp)
+        for j in 0..<k { logProbs[i * k + j] = Double(row[j]) - logSum }
+    }
+    return logProbs
 }

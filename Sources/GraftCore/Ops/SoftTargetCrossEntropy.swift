@@ -17,21 +17,9 @@ public func softmaxCrossEntropy(_ logits: Tensor, targets: Tensor, labelSmoothin
     let eps = Double(labelSmoothing)
     let t = targets.values.map { (1 - eps) * Double($0) + eps / Double(k) }
 
-    let z = logits.storage.reordered(to: .plain([n, k]))
-    var logProbs = [Double](repeating: 0, count: n * k)
+    let logProbs = logSoftmaxRows(logits)
     var total = 0.0
-    for i in 0..<n {
-        let row = z.floats + i * k
-        var maxZ = -Double.infinity
-        for j in 0..<k { maxZ = max(maxZ, Double(row[j])) }
-        var sumExp = 0.0
-        for j in 0..<k { sumExp += Foundation.exp(Double(row[j]) - maxZ) }
-        let logSum = maxZ + Foundation.log(sumExp)
-        for j in 0..<k {
-            logProbs[i * k + j] = Double(row[j]) - logSum
-            total -= w[j] * t[i * k + j] * logProbs[i * k + j]
-        }
-    }
+    for i in 0..<(n * k) { total -= w[i % k] * t[i] * logProbs[i] }
     let out = Storage(layout: .plain([1]))
     out.floats.pointee = Float(total / Double(n))
 
