@@ -5,8 +5,11 @@ import Foundation
 /// or the complete new one, never a truncated one. Failures are `FileSystemError` sentences,
 /// and the temporary file does not stay behind.
 public func writeAtomically(_ data: Data, to url: URL) throws {
-    // Same folder: rename(2) is only atomic within one file system.
-    let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).partial")
+    // Same folder: rename(2) is only atomic within one file system. The writer's process id in
+    // the name lets a later write remove what a killed writer left.
+    let prefix = ".\(url.lastPathComponent).partial-"
+    removeLeftovers(in: url.deletingLastPathComponent(), named: prefix)
+    let temporary = url.deletingLastPathComponent().appendingPathComponent("\(prefix)\(getpid())-\(UUID().uuidString.prefix(8))")
     let fd = open(temporary.path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw FileSystemError("write", url.path) }
     var failure: FileSystemError?
@@ -48,4 +51,17 @@ public func createFolder(_ url: URL) throws {
     let parent = url.deletingLastPathComponent()
     if parent.path != url.path { try createFolder(parent) }
     guard mkdir(url.path, 0o755) == 0 || errno == EEXIST else { throw FileSystemError("create the folder", url.path) }
+}
+
+/// Removes the entries of `folder` named `prefix` + a process id + "-..." whose process has
+/// died: the temporary files and staging folders of writers killed before they could clean up.
+/// A live writer's are left alone.
+func removeLeftovers(in folder: URL, named prefix: String) {
+    let names = (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []
+    for name in names where name.hasPrefix(prefix) {
+        guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0 != "-" }), pid > 0, kill(pid, 0) != 0, errno == ESRCH else {
+            continue
+        }
+        try? FileManager.default.removeItem(at: folder.appendingPathComponent(name))
+    }
 }

@@ -44,16 +44,7 @@ public enum FolderReplacement {
     /// What a process killed while replacing `destination` left: its staging folder, and old
     /// versions that are no longer needed once `destination` exists.
     static func removeLeftovers(of destination: URL) {
-        let parent = destination.deletingLastPathComponent()
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? []
-        let stagingPrefix = ".\(destination.lastPathComponent).staging-"
-        for name in names where name.hasPrefix(stagingPrefix) {
-            // The writer's process id follows the prefix; a live writer's staging folder stays.
-            guard let pid = Int32(name.dropFirst(stagingPrefix.count).prefix { $0 != "-" }), kill(pid, 0) != 0, errno == ESRCH else {
-                continue
-            }
-            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
-        }
+        GraftFiles.removeLeftovers(in: destination.deletingLastPathComponent(), named: ".\(destination.lastPathComponent).staging-")
         if FileManager.default.fileExists(atPath: destination.path) {
             for old in previousVersions(of: destination) { try? FileManager.default.removeItem(at: old) }
         }

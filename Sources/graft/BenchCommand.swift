@@ -18,9 +18,15 @@ struct BenchOps: ParsableCommand {
     @Option(help: "Only ops whose name contains this text.") var filter: String?
     @Flag(help: "Print JSON instead of a table.") var json = false
 
+    func validate() throws {
+        try renamingSettings([:]) {
+            try checkSetting("--batch-size", batchSize, in: 1...TrainingOptions.maximumBatchSize)
+            try checkSetting("--iterations", iterations, in: 1...10_000)
+        }
+    }
+
     func run() throws {
         try runtime.apply()
-        guard batchSize > 0, iterations > 0 else { throw ValidationError("--batch-size and --iterations must be positive") }
         if !json {
             print("graft bench ops: batch \(batchSize), \(Engine.threadCount) threads, \(Engine.detectedISA), oneDNN \(Engine.dnnlVersion)")
             print(pad("op", 26) + pad("shape", 30) + lpad("fwd ms", 9) + lpad("bwd ms", 9) + lpad("fwd rate", 16) + lpad("bwd rate", 16))

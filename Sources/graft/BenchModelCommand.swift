@@ -9,33 +9,30 @@ struct BenchModel: ParsableCommand {
         discussion: "Weights are random, so any backbone can be measured without its weights on this machine.")
 
     @OptionGroup var runtime: RuntimeOptions
-    @Option(help: "Backbone: \(BackboneKind.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var backbone: String
-    @Option(help: "What a step does: \(ModelBenchmarkMode.allCases.map(\.rawValue).joined(separator: ", ")).")
-    var mode: String
+    @Option(help: "Backbone.") var backbone: BackboneKind
+    @Option(help: "What a step does.") var mode: ModelBenchmarkMode
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Height and width of the square input images.") var imageSize = 224
     @Option(help: "Timed steps (the median is reported), after 2 untimed ones.") var iterations = 10
     @Flag(help: "Print JSON instead of text.") var json = false
 
     func validate() throws {
-        guard BackboneKind(rawValue: backbone) != nil else {
-            throw ValidationError("unknown backbone '\(backbone)'; choose one of \(BackboneKind.allCases.map(\.rawValue).joined(separator: ", "))")
-        }
-        guard ModelBenchmarkMode(rawValue: mode) != nil else {
-            throw ValidationError("unknown mode '\(mode)'; choose one of \(ModelBenchmarkMode.allCases.map(\.rawValue).joined(separator: ", "))")
+        try renamingSettings([:]) {
+            try checkSetting("--batch-size", batchSize, in: 1...TrainingOptions.maximumBatchSize)
+            try checkSetting("--image-size", imageSize, in: ClassifierOptions.imageSizes)
+            try checkSetting("--iterations", iterations, in: 1...10_000)
         }
     }
 
     func run() throws {
         try runtime.apply()
-        let benchmark = ModelBenchmark(backbone: BackboneKind(rawValue: backbone)!, mode: ModelBenchmarkMode(rawValue: mode)!,
+        let benchmark = ModelBenchmark(backbone: backbone, mode: mode,
                                        batchSize: batchSize, imageSize: imageSize, iterations: iterations)
         let result = try benchmark.run()
         if json {
             print(result.json)
         } else {
-            print("graft bench model: \(backbone) \(mode), batch \(result.batchSize), "
+            print("graft bench model: \(backbone.rawValue) \(mode.rawValue), batch \(result.batchSize), "
                   + "\(result.imageSize)x\(result.imageSize), \(Engine.threadCount) threads, \(Engine.detectedISA)")
             print(String(format: "%.1f images/s, peak resident memory %.0f MB", result.imagesPerSecond, result.peakRSSMB))
         }

@@ -21,11 +21,13 @@ struct FashionMNISTFolder: ParsableCommand {
     @Flag(help: "Replace the folder's contents if it is not empty.") var force = false
 
     func validate() throws {
-        guard perClass > 0 else { throw ValidationError("--per-class must be positive, not \(perClass)") }
-        for (name, value) in [("--validation-per-class", validationPerClass), ("--test-per-class", testPerClass)] {
-            if let value, value < 1 { throw ValidationError("\(name) must be positive, not \(value)") }
+        // Fashion-MNIST has 6000 training and 1000 test images per class.
+        try renamingSettings([:]) {
+            try checkSetting("--per-class", perClass, in: 1...6000)
+            if let validationPerClass { try checkSetting("--validation-per-class", validationPerClass, in: 1...6000) }
+            if let testPerClass { try checkSetting("--test-per-class", testPerClass, in: 1...1000) }
+            try checkSetting("--size", size, in: 8...ClassifierOptions.imageSizes.upperBound)
         }
-        guard size >= 8 else { throw ValidationError("--size must be at least 8, not \(size)") }
     }
 
     func run() throws {
@@ -49,14 +51,19 @@ struct BenchData: ParsableCommand {
     @Option(help: "Loader threads.") var threads = 2
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Batches to time.") var batches = 20
-    @Option(help: "Augmentation preset: none, light or strong.") var augmentation = "light"
+    @Option(help: "Augmentation preset.") var augmentation = AugmentationPreset.light
+
+    func validate() throws {
+        try renamingSettings([:]) {
+            try checkSetting("--threads", threads, in: 0...256)
+            try checkSetting("--batch-size", batchSize, in: 1...TrainingOptions.maximumBatchSize)
+            try checkSetting("--batches", batches, in: 1...100_000)
+        }
+    }
 
     func run() throws {
-        guard let preset = Augmentation.preset(named: augmentation) else {
-            throw ValidationError("unknown augmentation '\(augmentation)'; use none, light or strong")
-        }
         let result = try DataBenchmark.run(directory: URL(fileURLWithPath: directory), threads: threads,
-                                           batchSize: batchSize, batches: batches, augmentation: preset)
+                                           batchSize: batchSize, batches: batches, augmentation: augmentation.augmentation)
         print(result)
     }
 }

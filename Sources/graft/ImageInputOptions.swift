@@ -18,7 +18,7 @@ struct ImageInputOptions: ParsableArguments {
 
     func validate() throws {
         guard !images.isEmpty else { throw ValidationError("give at least one image or folder") }
-        guard top > 0 else { throw ValidationError("--top must be at least 1, not \(top)") }
+        try renamingSettings([:]) { try checkSetting("--top", top, in: 1...ModelConfiguration.maximumClasses) }
         if let output {
             let url = URL(fileURLWithPath: output)
             guard PredictionsFile.Format(url: url) != nil else {

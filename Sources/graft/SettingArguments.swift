@@ -8,6 +8,7 @@ extension BatchNormMode: ExpressibleByArgument {}
 extension HeadOutput: ExpressibleByArgument {}
 extension StageSchedule: ExpressibleByArgument {}
 extension AugmentationPreset: ExpressibleByArgument {}
+extension ModelBenchmarkMode: ExpressibleByArgument {}
 
 /// `--class-weights`: the two `ClassWeighting`s a command line can name.
 enum ClassWeightsChoice: String, CaseIterable, ExpressibleByArgument {

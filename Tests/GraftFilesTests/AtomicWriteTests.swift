@@ -145,8 +145,8 @@ final class FolderLockTests: XCTestCase {
 }
 
 final class LeftoverTests: XCTestCase {
-    /// A writer killed mid-replacement leaves its staging folder; the next replacement removes
-    /// it, but not the staging folder of a writer that is still alive.
+    /// A writer killed mid-write leaves its staging folder or temporary file; the next write
+    /// removes it, but not what a writer that is still alive is writing.
     func testStagingFoldersOfDeadWritersAreRemoved() throws {
         let parent = FileManager.default.temporaryDirectory.appendingPathComponent("graft-files-\(UUID().uuidString)")
         addTeardownBlock { try? FileManager.default.removeItem(at: parent) }
@@ -158,7 +158,11 @@ final class LeftoverTests: XCTestCase {
         let dead = parent.appendingPathComponent(".model.staging-\(child.processIdentifier)-deadbeef")
         let alive = parent.appendingPathComponent(".model.staging-\(getpid())-cafef00d")
         for folder in [dead, alive] { try createFolder(folder) }
+        let deadPartial = parent.appendingPathComponent(".history.json.partial-\(child.processIdentifier)-0badf00d")
+        try writeAtomically("half", to: deadPartial)
         try FolderReplacement.replace(model) { try writeAtomically("1", to: $0.appendingPathComponent("a")) }
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted(), [alive.lastPathComponent, "model"])
+        try writeAtomically("[]", to: parent.appendingPathComponent("history.json"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: parent.path).sorted(),
+                       [alive.lastPathComponent, "history.json", "model"])
     }
 }

@@ -23,7 +23,7 @@ final class CommandLineTests: TrainingTestCase {
          "--batch-size", "8", "--epochs", String(epochs), "--fine-tune-epochs", String(fineTuneEpochs), "--seed", "5"]
     }
 
-    private func assertFailure(_ arguments: [String], naming fragments: [String], untouched inputs: [URL] = [],
+    func assertFailure(_ arguments: [String], naming fragments: [String], untouched inputs: [URL] = [],
                                file: StaticString = #filePath, line: UInt = #line) throws {
         let before = inputs.map(snapshot)
         let result = try graft.run(arguments)
@@ -181,5 +181,26 @@ final class CommandLineTests: TrainingTestCase {
             XCTAssertEqual(try Data(contentsOf: out.appendingPathComponent("model/model.safetensors")), expected, name)
             XCTAssertEqual(leftovers(out), [], name)
         }
+    }
+}
+
+extension CommandLineTests {
+    /// The commands other than train and evaluate check their numbers the same way.
+    func testEveryOtherCommandChecksItsNumbers() throws {
+        let folder = temporaryDirectory()
+        for (arguments, message) in [
+            (["predict", folder.path, folder.path, "--top", "0"], "--top must be between 1 and 100000, not 0"),
+            (["classify", folder.path, "--top=-3"], "--top must be between 1 and 100000, not -3"),
+            (["data", "fashion-mnist", folder.path, "--per-class", "0"], "--per-class must be between 1 and 6000, not 0"),
+            (["data", "fashion-mnist", folder.path, "--size", "100000"], "--size must be between 8 and 1024"),
+            (["bench", "model", "--backbone", "mobilenetv2", "--mode", "full", "--batch-size", "0"], "--batch-size must be between 1"),
+            (["bench", "model", "--backbone", "mobilenetv2", "--mode", "full", "--image-size", "99999"], "--image-size must be between 16"),
+            (["bench", "ops", "--iterations", "0"], "--iterations must be between 1"),
+            (["bench", "data", folder.path, "--batches", "0"], "--batches must be between 1"),
+            (["classify", folder.path, "--threads", "0"], "--threads must be between 1 and 1024, not 0"),
+        ] {
+            try assertFailure(arguments, naming: [message])
+        }
+        XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path))
     }
 }
