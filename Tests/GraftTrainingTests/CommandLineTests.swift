@@ -8,7 +8,7 @@ import XCTest
 /// end in an exit status of 1...127 (never a signal or a trap) with a message naming the
 /// culprit, leave its inputs untouched and leave no half-written output.
 final class CommandLineTests: TrainingTestCase {
-    private var graft: GraftProcess!
+    var graft: GraftProcess!
 
     override func setUpWithError() throws {
         guard let built = GraftProcess.built(near: Self.self) else {
@@ -18,7 +18,7 @@ final class CommandLineTests: TrainingTestCase {
     }
 
     /// Flags for a training run that needs no downloaded weights and takes a few seconds.
-    private func quickTrain(_ data: URL, out: URL, epochs: Int = 2, fineTuneEpochs: Int = 2) -> [String] {
+    func quickTrain(_ data: URL, out: URL, epochs: Int = 2, fineTuneEpochs: Int = 2) -> [String] {
         ["train", data.path, "--out", out.path, "--random-init", "--backbone", "mobilenetv2", "--image-size", "32",
          "--batch-size", "8", "--epochs", String(epochs), "--fine-tune-epochs", String(fineTuneEpochs), "--seed", "5"]
     }
@@ -202,5 +202,45 @@ extension CommandLineTests {
             try assertFailure(arguments, naming: [message])
         }
         XCTAssertFalse(FileManager.default.fileExists(atPath: folder.path))
+    }
+}
+
+extension CommandLineTests {
+    /// A small tmpfs of the test's own (read-only, or nearly full), where the machine lets root
+    /// mount one; skipped elsewhere.
+    private func mountTemporaryFileSystem(_ options: String) throws -> URL {
+        let point = temporaryDirectory()
+        try FileManager.default.createDirectory(at: point, withIntermediateDirectories: true)
+        let mount = try Process.run(URL(fileURLWithPath: "/bin/mount"), arguments: ["-t", "tmpfs", "-o", options, "tmpfs", point.path])
+        mount.waitUntilExit()
+        guard mount.terminationStatus == 0 else { throw XCTSkip("cannot mount a tmpfs here (needs root)") }
+        addTeardownBlock {
+            let unmount = try? Process.run(URL(fileURLWithPath: "/bin/umount"), arguments: [point.path])
+            unmount?.waitUntilExit()
+            try? FileManager.default.removeItem(at: point)
+        }
+        return point
+    }
+
+    func testAReadOnlyOrFullFileSystemIsASentenceAndLeavesNothingHalfWritten() throws {
+        let data = try dataset().root
+        let readOnly = try mountTemporaryFileSystem("ro,size=1m")
+        try assertFailure(quickTrain(data, out: readOnly.appendingPathComponent("run")),
+                          naming: ["cannot create the folder \(readOnly.path)/run: Read-only file system"], untouched: [data])
+        let full = try mountTemporaryFileSystem("size=600k")
+        try assertFailure(quickTrain(data, out: full.appendingPathComponent("run")),
+                          naming: ["cannot write \(full.path)/run/", "No space left on device"], untouched: [data])
+        XCTAssertEqual(leftovers(full), [])
+    }
+}
+
+extension CommandLineTests {
+    func testPrintModelNeedsNoOutputFolder() throws {
+        let data = try dataset().root
+        let result = try graft.run(["train", data.path, "--print-model", "--random-init", "--backbone", "mobilenetv2", "--image-size", "32"])
+        XCTAssertEqual(result.status, 0, result.output)
+        XCTAssertTrue(result.output.contains("stage 2 learning rates: default"), result.output)
+        let missing = try graft.run(["train", data.path, "--random-init"])
+        XCTAssertTrue(missing.failedCleanly && missing.output.contains("missing --out"), missing.output)
     }
 }
