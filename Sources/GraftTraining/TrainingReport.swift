@@ -62,6 +62,6 @@ extension Trainer {
                               configuration: extraConfiguration + TrainingReport.configuration(of: classifier, options: options,
                                                                                               trainingImages: trainingSet.count,
                                                                                               validationImages: validationSet?.count),
-                              history: history, keptEpoch: bestEpoch, evaluation: evaluation, mistakes: wrong)
+                              history: history, keptEpoch: keptEpoch, evaluation: evaluation, mistakes: wrong)
     }
 }

@@ -115,3 +115,22 @@ final class ObserverTests: TrainingTestCase {
         XCTAssertEqual(state(reloaded), state(run.classifier))
     }
 }
+
+extension ObserverTests {
+    /// Without `BestWeights` the report and the summary name the last epoch, whose weights are saved.
+    func testTheReportNamesTheEpochWhoseWeightsAreKept() throws {
+        let data = try dataset()
+        var options = options(headEpochs: 3, fineTuneEpochs: 0)
+        options.restoreBestWeights = false
+        let validation = try XCTUnwrap(data.validation)
+        let misleading = ImageDataset(classNames: validation.classNames, samples: validation.samples.map {
+            LabeledImage(url: $0.url, label: ($0.label + 1) % validation.classNames.count)
+        })
+        let trainer = try Trainer(classifier: try makeClassifier(), trainingSet: data.train, validationSet: misleading, options: options)
+        try trainer.fit()
+        XCTAssertEqual(trainer.bestEpoch?.epoch, 1)
+        XCTAssertEqual(trainer.keptEpoch?.epoch, 3)
+        XCTAssertEqual(try trainer.report().keptEpoch?.epoch, 3)
+        XCTAssertEqual(TrainingSummary(trainer: trainer, outputs: nil).keptEpoch?.epoch, 3)
+    }
+}

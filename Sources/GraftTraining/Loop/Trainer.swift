@@ -68,6 +68,10 @@ public final class Trainer {
     /// holds at the end when a `BestWeights` observer restores them.
     public var bestEpoch: EpochRecord? { progress.bestRecord.map { history[$0] } }
 
+    /// The epoch whose weights the classifier holds now, after the last stage that ran: the best
+    /// epoch with a `BestWeights` observer, else the last one.
+    public var keptEpoch: EpochRecord? { history.last.flatMap { keptEpoch(afterStage: $0.stage) } }
+
     /// Whether the last epoch set a new lowest selection loss.
     public var latestEpochImproved: Bool { progress.bestRecord.map { $0 == history.count - 1 } ?? false }
 

@@ -11,7 +11,8 @@ public struct TrainingSummary: CustomStringConvertible {
     }
 
     public let stages: [Stage]
-    public let bestEpoch: EpochRecord?
+    /// The epoch whose weights were saved.
+    public let keptEpoch: EpochRecord?
     public let outputs: RunOutputs?
 
     public init(trainer: Trainer, outputs: RunOutputs?) {
@@ -21,7 +22,7 @@ public struct TrainingSummary: CustomStringConvertible {
             }
             return Stage(stage: stage, kept: kept, last: last)
         }
-        bestEpoch = trainer.bestEpoch
+        keptEpoch = trainer.keptEpoch
         self.outputs = outputs
     }
 
@@ -36,7 +37,7 @@ public struct TrainingSummary: CustomStringConvertible {
             }
             lines.append(line)
         }
-        if let best = bestEpoch {
+        if let best = keptEpoch {
             lines.append("kept epoch \(best.epoch) (stage \(best.stage))"
                          + (best.validationAccuracy.map { String(format: ": validation accuracy %.4f", $0) } ?? ""))
         }
