@@ -9,13 +9,14 @@ struct Train: ParsableCommand {
         DATA holds one sub-folder per class, or train/ and validation/ folders that do. Writes OUT/model \
         (config.json, model.safetensors), history.json, history.csv, curves.svg and report.html (curves, \
         configuration, validation metrics, confusion matrix, the most confidently wrong images), and a \
-        resumable checkpoint after each epoch (OUT/checkpoint; Ctrl-C stops there, --resume continues). \
-        On a terminal each epoch shows a progress bar; otherwise one line per epoch.
+        resumable checkpoint after each epoch (OUT/checkpoint; Ctrl-C or SIGTERM stops there, --resume \
+        continues with the same options). Every file is replaced whole, and OUT is locked while a run \
+        uses it. On a terminal each epoch shows a progress bar; otherwise one line per epoch.
         """)
 
     @OptionGroup var runtime: RuntimeOptions
     @Argument(help: "Image folder.") var data: String
-    @Option(help: "Output folder.") var out: String?
+    @Option(help: "Output folder (not needed with --print-model).") var out: String?
     @Option(help: "Backbone.") var backbone: BackboneKind = ClassifierOptions().backbone
     @Option(help: "Pretrained weights to use instead of the cached ones.") var weights: String?
     @Flag(help: "Start from random weights instead of pretrained ones.") var randomInit = false
