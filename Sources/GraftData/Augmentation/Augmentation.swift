@@ -41,16 +41,11 @@ public struct Augmentation: Sendable, Equatable {
         color: ColorJitter(probability: 0.8, brightness: 0.4, contrast: 0.4, saturation: 0.4, hue: 0.1),
         erasing: RandomErasing(probability: 0.25))
 
-    public static let presetNames = ["none", "light", "strong"]
+    public static let presetNames = AugmentationPreset.allCases.map(\.rawValue)
 
-    /// The preset called `name` (none, light, strong), or nil.
+    /// The preset called `name` (none, light, strong, in any case), or nil.
     public static func preset(named name: String) -> Augmentation? {
-        switch name.lowercased() {
-        case "none": return Augmentation.none
-        case "light": return .light
-        case "strong": return .strong
-        default: return nil
-        }
+        AugmentationPreset(rawValue: name.lowercased())?.augmentation
     }
 
     var isIdentity: Bool {
