@@ -68,9 +68,4 @@ public final class Engine {
         default: return "baseline (\(dnnl_get_effective_cpu_isa().rawValue))"
         }
     }
-
-    /// Blocks until every primitive submitted to the stream has finished.
-    func wait() {
-        dnnlMust(dnnl_stream_wait(stream), "dnnl_stream_wait")
-    }
 }
