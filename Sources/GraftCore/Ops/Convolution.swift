@@ -111,7 +111,7 @@ extension ConvGeometry {
     func traced(weight: TraceValueID, bias: TraceValueID?) -> TraceOp.Convolution {
         TraceOp.Convolution(inChannels: inChannels, outChannels: outChannels, kernel: SpatialSize(kernelH, kernelW),
                             stride: SpatialSize(stride.0, stride.1), dilation: SpatialSize(dilation.0, dilation.1),
-                            padding: PaddingAmounts(top: pad.top, bottom: pad.bottom, left: pad.left, right: pad.right),
+                            padding: PaddingAmounts(pad),
                             groups: groups, weight: weight, bias: bias)
     }
 

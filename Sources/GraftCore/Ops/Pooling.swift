@@ -69,6 +69,6 @@ private func pool(_ x: Tensor, alg: dnnl_alg_kind_t, kernel: (Int, Int), stride:
     return traced(result, inputs: [x]) { _ in
         .pooling(TraceOp.Pooling(kind: alg == dnnl_pooling_max ? .max : .average(countsPadding: alg == dnnl_pooling_avg_include_padding),
                                  kernel: SpatialSize(kernel.0, kernel.1), stride: SpatialSize(stride.0, stride.1),
-                                 padding: PaddingAmounts(top: pad.top, bottom: pad.bottom, left: pad.left, right: pad.right)))
+                                 padding: PaddingAmounts(pad)))
     }
 }

@@ -114,5 +114,10 @@ public struct PaddingAmounts: Sendable, Equatable {
         self.right = right
     }
 
+    /// The amounts as the ops compute them (`Padding.amounts`, `ConvGeometry.pad`).
+    init(_ pad: (top: Int, bottom: Int, left: Int, right: Int)) {
+        self.init(top: pad.top, bottom: pad.bottom, left: pad.left, right: pad.right)
+    }
+
     public var isSymmetric: Bool { top == bottom && left == right }
 }
