@@ -50,8 +50,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         } else {
             metrics = String(format: " loss %.4f acc %.4f", loss, accuracy)
         }
-        full += rate.replacingOccurrences(of: " lr", with: " | lr")
-            + String(format: " | %.0f img/s%@ | %.1f s", imagesPerSecond, cachedFeatures ? " (cached features)" : "", seconds)
+        full += String(format: " | lr %.1e | %.0f img/s%@ | %.1f s", learningRate, imagesPerSecond,
+                       cachedFeatures ? " (cached features)" : "", seconds)
         let cached = cachedFeatures ? " cached" : ""
         let speed = String(format: " %.0f img/s %.1f s", imagesPerSecond, seconds)
         let tightSpeed = String(format: " %.0f/s %.1fs", imagesPerSecond, seconds)
