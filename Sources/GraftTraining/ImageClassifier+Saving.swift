@@ -42,9 +42,7 @@ extension ImageClassifier {
         } catch {
             throw SavedModelError.unreadable(file: configURL.path, reason: FileSystemError("read", configURL.path, error: error).reason)
         }
-        try configuration.validate(source: configURL.path)
-        let kind = BackboneKind(rawValue: configuration.backbone)!
-        let preprocessing = try configuration.preprocessing.preprocessing(source: configURL.path)
+        let (kind, preprocessing) = try configuration.validated(source: configURL.path)
         let weights = try Checkpoint.read(contentsOf: weightsURL)
         try checkOutputs(of: weights, against: configuration, weightsFile: weightsURL.path, configFile: configURL.path)
         let classifier = ImageClassifier(backbone: kind.makeFeatureExtractor(), kind: kind, classNames: configuration.classNames,

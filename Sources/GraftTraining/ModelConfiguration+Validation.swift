@@ -1,4 +1,5 @@
 import GraftCore
+import GraftData
 import GraftModels
 
 extension ModelConfiguration {
@@ -8,8 +9,9 @@ extension ModelConfiguration {
 
     /// Checks every field before anything is built from it, so a damaged or hand-edited
     /// config.json gives an error naming `source`, the key and the value, never a trap in a
-    /// precondition or an absurd allocation.
-    public func validate(source: String) throws {
+    /// precondition or an absurd allocation; returns the backbone and the preprocessing the file
+    /// describes.
+    public func validated(source: String) throws -> (backbone: BackboneKind, preprocessing: Preprocessing) {
         func invalid(_ key: String, _ value: String, _ requirement: String) -> SavedModelError {
             .outOfRange(file: source, key: key, value: value, requirement: requirement)
         }
@@ -19,7 +21,7 @@ extension ModelConfiguration {
         guard Self.readableFormats.contains(format) else {
             throw invalid("format", format, "one of \(Self.readableFormats.sorted().joined(separator: ", ")); a newer Graft may read it")
         }
-        guard BackboneKind(rawValue: backbone) != nil else { throw SavedModelError.invalidValue(file: source, key: "backbone", value: backbone) }
+        guard let kind = BackboneKind(rawValue: backbone) else { throw SavedModelError.invalidValue(file: source, key: "backbone", value: backbone) }
         guard !classNames.isEmpty else { throw SavedModelError.invalidValue(file: source, key: "class_names", value: "[]") }
         try checked("class_names") { try checkSetting("class_names", classNames.count, in: 1...Self.maximumClasses) }
         if let empty = classNames.firstIndex(of: "") { throw invalid("class_names[\(empty)]", "\"\"", "a non-empty name") }
@@ -32,7 +34,7 @@ extension ModelConfiguration {
         if head.output == .sigmoid && classNames.count != 2 {
             throw SavedModelError.invalidValue(file: source, key: "head.output", value: "sigmoid (with \(classNames.count) classes; it needs 2)")
         }
-        try preprocessing.validate(source: source)
+        let resolved = try preprocessing.preprocessing(source: source)
         guard inputSize.count == 2 else { throw invalid("input_size", "\(inputSize)", "[height, width]") }
         for (i, side) in inputSize.enumerated() {
             try checked("input_size[\(i)]") { try checkSetting("side", side, in: ClassifierOptions.imageSizes) }
@@ -40,24 +42,6 @@ extension ModelConfiguration {
         guard inputSize == [preprocessing.height, preprocessing.width] else {
             throw invalid("input_size", "\(inputSize)", "the preprocessing's [height, width], [\(preprocessing.height), \(preprocessing.width)]")
         }
-    }
-}
-
-extension PreprocessingDescription {
-    /// The numbers `preprocessing(source:)` does not already refuse: sizes within bounds and every
-    /// normalization constant finite.
-    func validate(source: String) throws {
-        func invalid(_ key: String, _ value: String, _ requirement: String) -> SavedModelError {
-            .outOfRange(file: source, key: "preprocessing.\(key)", value: value, requirement: requirement)
-        }
-        for (key, side) in [("height", height), ("width", width)] + (resizeSide.map { [("resize_side", $0)] } ?? [])
-        where !(ClassifierOptions.imageSizes.lowerBound...4 * ClassifierOptions.imageSizes.upperBound).contains(side) {
-            throw invalid(key, "\(side)", "between \(ClassifierOptions.imageSizes.lowerBound) and \(4 * ClassifierOptions.imageSizes.upperBound)")
-        }
-        for (key, values) in [("mean", mean ?? []), ("std", std ?? []), ("offset", offset.map { [$0] } ?? []), ("scale", scale.map { [$0] } ?? [])]
-        where values.contains(where: { !$0.isFinite }) {
-            throw invalid(key, "\(values)", "finite")
-        }
-        if let cropFraction, !cropFraction.isFinite { throw invalid("crop_fraction", "\(cropFraction)", "finite") }
+        return (kind, resolved)
     }
 }

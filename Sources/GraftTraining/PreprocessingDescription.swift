@@ -41,13 +41,13 @@ public struct PreprocessingDescription: Codable, Equatable, Sendable {
         channelOrder = p.channelOrder.rawValue
     }
 
-    /// The preprocessing described; `source` names the file for error messages.
+    /// The preprocessing described; `source` names the file for error messages. Sizes must lie
+    /// within bounds and every number be finite, so a damaged file cannot ask for an absurd image.
     public func preprocessing(source: String) throws -> Preprocessing {
         func invalid(_ key: String, _ value: String) -> SavedModelError {
             .invalidValue(file: source, key: "preprocessing.\(key)", value: value)
         }
-        guard height > 0 else { throw invalid("height", String(height)) }
-        guard width > 0 else { throw invalid("width", String(width)) }
+        try checkNumbers(source: source)
         let rule: ResizeRule
         switch resize {
         case "shorter_side_then_center_crop":
@@ -77,5 +77,21 @@ public struct PreprocessingDescription: Codable, Equatable, Sendable {
         guard let order = ChannelOrder(rawValue: channelOrder) else { throw invalid("channel_order", channelOrder) }
         return Preprocessing(height: height, width: width, resize: rule, filter: resampleFilter, normalization: norm,
                              channelOrder: order)
+    }
+
+    /// Sizes within bounds (an input up to `ClassifierOptions.imageSizes`, a resize side up to four
+    /// times that) and every normalization constant finite.
+    private func checkNumbers(source: String) throws {
+        func invalid(_ key: String, _ value: String, _ requirement: String) -> SavedModelError {
+            .outOfRange(file: source, key: "preprocessing.\(key)", value: value, requirement: requirement)
+        }
+        for (key, side) in [("height", height), ("width", width)] + (resizeSide.map { [("resize_side", $0)] } ?? [])
+        where !(ClassifierOptions.imageSizes.lowerBound...4 * ClassifierOptions.imageSizes.upperBound).contains(side) {
+            throw invalid(key, "\(side)", "between \(ClassifierOptions.imageSizes.lowerBound) and \(4 * ClassifierOptions.imageSizes.upperBound)")
+        }
+        for (key, values) in [("mean", mean ?? []), ("std", std ?? []), ("offset", offset.map { [$0] } ?? []), ("scale", scale.map { [$0] } ?? [])]
+        where values.contains(where: { !$0.isFinite }) {
+            throw invalid(key, "\(values)", "finite")
+        }
     }
 }
