@@ -63,9 +63,8 @@ public enum FashionMNIST {
             || FileManager.default.fileExists(atPath: directory.appendingPathComponent("train-images-idx3-ubyte").path)
     }
 
-    /// Installs the Debian package with apt-get (needs root); the CLI calls this when the data
-    /// is missing.
-    /// Quietly: apt-get's own output is shown only when it fails.
+    /// Installs the Debian package with apt-get (needs root), quietly: apt-get's own output is
+    /// shown only when it fails. The CLI calls this when the data is missing.
     public static func install() throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/apt-get")
