@@ -7,7 +7,7 @@ SWIFT_FLAGS ?= -c $(CONFIG)
 DEBIAN_PACKAGES := libdnnl-dev libturbojpeg0-dev libpng-dev libssl-dev
 export OMP_NUM_THREADS ?= $(shell nproc)
 
-.PHONY: all setup build weights test demo bench clean
+.PHONY: all setup build weights python-tools test demo bench clean
 
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)
 
@@ -34,11 +34,23 @@ FETCH = graft weights fetch --quiet efficientnet-lite0 efficientnet-lite1 effici
 weights: build
 	$(BIN)/$(FETCH)
 
+# The Python tools some tests check Graft against (ONNX Runtime, tritonclient, Selenium), in a venv
+# under .cache/, remade only when Tests/python-requirements.txt changes. Without network or Python
+# it says so and the tests that need it skip themselves.
+VENV = .cache/venv
+python-tools:
+	@if [ ! -f $(VENV)/.installed ] || [ Tests/python-requirements.txt -nt $(VENV)/.installed ]; then \
+	  echo "graft: installing the Python test tools into $(VENV)"; mkdir -p .cache; \
+	  { python3 -m venv $(VENV) && $(VENV)/bin/pip install -q --disable-pip-version-check -r Tests/python-requirements.txt \
+	    && touch $(VENV)/.installed; } >$(VENV).log 2>&1 \
+	  || echo "graft: could not install the Python test tools (see $(VENV).log); the tests that need them will be skipped"; \
+	fi
+
 # -enable-testing lets the tests reach internal API of a release (optimized) build: the gradient
 # checks and the training test run much faster optimized. One build serves the tool and the
 # tests (different flags would compile everything twice). The parity tests need the weights.
 TEST_FLAGS = $(SWIFT_FLAGS) -Xswiftc -enable-testing
-test: setup
+test: setup python-tools
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(BIN)/$(FETCH)
 	$(SWIFT) test $(TEST_FLAGS) --skip-build

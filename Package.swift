@@ -55,6 +55,9 @@ let package = Package(
         // The README's Swift example, built with everything else; a test checks the two agree and runs it.
         .executableTarget(name: "readme-example", dependencies: ["Graft"], path: "Examples/ReadmeExample"),
 
+        // What several test targets share: the built tool run as a process, the Python test tools.
+        .target(name: "GraftTestSupport", path: "Tests/GraftTestSupport"),
+
         .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore"]),
         .testTarget(name: "GraftFilesTests", dependencies: ["GraftFiles"]),
         .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftOptim"]),
@@ -62,6 +65,6 @@ let package = Package(
         .testTarget(name: "GraftCheckpointTests", dependencies: ["GraftCheckpoint"]),
         .testTarget(name: "GraftDataTests", dependencies: ["GraftData", "GraftCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GraftModelsTests", dependencies: ["GraftModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "GraftTrainingTests", dependencies: ["GraftTraining"]),
+        .testTarget(name: "GraftTrainingTests", dependencies: ["GraftTraining", "GraftTestSupport"]),
     ]
 )

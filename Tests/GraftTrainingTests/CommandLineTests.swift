@@ -1,6 +1,7 @@
 import Foundation
 import GraftCheckpoint
 import GraftFiles
+import GraftTestSupport
 @testable import GraftTraining
 import XCTest
 

@@ -2,27 +2,29 @@ import Foundation
 import XCTest
 
 /// The built `graft` tool, run as a user would run it.
-struct GraftProcess {
-    let executable: URL
+public struct GraftProcess {
+    public let executable: URL
+
+    public init(executable: URL) { self.executable = executable }
 
     /// The tool beside the test bundle (the build's bin folder), or nil when it was not built.
-    static func built(near testCase: AnyClass) -> GraftProcess? {
+    public static func built(near testCase: AnyClass) -> GraftProcess? {
         let bundle = Bundle(for: testCase).bundleURL
         return [bundle, bundle.deletingLastPathComponent()].map { $0.appendingPathComponent("graft") }
             .first { FileManager.default.isExecutableFile(atPath: $0.path) }.map(GraftProcess.init)
     }
 
-    struct Result {
-        let status: Int32
-        let reason: Process.TerminationReason
-        let output: String
+    public struct Result {
+        public let status: Int32
+        public let reason: Process.TerminationReason
+        public let output: String
 
         /// Ended by exit with a status that says "error", not by a signal.
-        var failedCleanly: Bool { reason == .exit && (1...127).contains(status) }
+        public var failedCleanly: Bool { reason == .exit && (1...127).contains(status) }
     }
 
     /// Starts `graft arguments`; output is collected into a file so that a long run cannot block on a full pipe.
-    func start(_ arguments: [String], in directory: URL? = nil) throws -> (Process, URL) {
+    public func start(_ arguments: [String], in directory: URL? = nil) throws -> (Process, URL) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -39,14 +41,14 @@ struct GraftProcess {
         return (process, log)
     }
 
-    func finish(_ process: Process, log: URL) -> Result {
+    public func finish(_ process: Process, log: URL) -> Result {
         process.waitUntilExit()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         try? FileManager.default.removeItem(at: log)
         return Result(status: process.terminationStatus, reason: process.terminationReason, output: output)
     }
 
-    func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
+    public func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
         let (process, log) = try start(arguments, in: directory)
         return finish(process, log: log)
     }
@@ -54,7 +56,7 @@ struct GraftProcess {
 
 /// Every file below `root` with its size and contents' hash, to show that a failed command
 /// left its inputs alone.
-func snapshot(_ root: URL) -> [String: Int] {
+public func snapshot(_ root: URL) -> [String: Int] {
     var result: [String: Int] = [:]
     guard let walker = FileManager.default.enumerator(at: root, includingPropertiesForKeys: nil) else { return result }
     for case let url as URL in walker {
@@ -64,7 +66,7 @@ func snapshot(_ root: URL) -> [String: Int] {
 }
 
 /// Names of leftovers a half-finished write would leave (staging folders, temporary files).
-func leftovers(_ root: URL) -> [String] {
+public func leftovers(_ root: URL) -> [String] {
     guard let walker = FileManager.default.enumerator(atPath: root.path) else { return [] }
     return walker.compactMap { $0 as? String }.filter { $0.contains(".partial") || $0.contains(".staging-") || $0.contains(".previous") }
 }
