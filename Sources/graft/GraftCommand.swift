@@ -2,13 +2,13 @@ import ArgumentParser
 import Graft
 
 @main
-struct GraftCommand: ParsableCommand {
+struct GraftCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "graft",
         abstract: "Transfer learning and fine-tuning of pretrained image classifiers.",
         version: graftVersion,
         subcommands: [Info.self, Classify.self, DataCommand.self, Weights.self, Bench.self,
-                      Train.self, Evaluate.self, Predict.self])
+                      Train.self, Evaluate.self, Predict.self, Serve.self])
 }
 
 /// Options every command that computes shares.
