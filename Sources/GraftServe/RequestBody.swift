@@ -28,3 +28,12 @@ extension Request {
         }
     }
 }
+
+extension Router<BasicRequestContext> {
+    /// A GET of a POST-only endpoint gets 405 saying so, not a 404 that suggests a wrong path.
+    func refuseGet(_ path: RouterPath) {
+        get(path) { request, _ -> Response in
+            throw ServeError.methodNotAllowed(path: request.uri.path, method: request.method.rawValue, allowed: "POST")
+        }
+    }
+}

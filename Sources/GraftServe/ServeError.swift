@@ -11,6 +11,7 @@ public enum ServeError: Error, Equatable, CustomStringConvertible {
     case timedOut(seconds: Double)
     case shuttingDown
     case notFound(String)
+    case methodNotAllowed(path: String, method: String, allowed: String)
 
     public var status: HTTPResponse.Status {
         switch self {
@@ -19,6 +20,7 @@ public enum ServeError: Error, Equatable, CustomStringConvertible {
         case .unsupportedMedia: return .unsupportedMediaType
         case .bodyTooLarge: return .contentTooLarge
         case .queueFull, .shuttingDown, .timedOut: return .serviceUnavailable
+        case .methodNotAllowed: return .methodNotAllowed
         }
     }
 
@@ -36,6 +38,8 @@ public enum ServeError: Error, Equatable, CustomStringConvertible {
             return "the request waited longer than \(decimal(seconds)) s for the model; retry later"
         case .shuttingDown:
             return "the server is shutting down"
+        case let .methodNotAllowed(path, method, allowed):
+            return "\(path) takes \(allowed) only, not \(method)"
         }
     }
 }

@@ -24,8 +24,10 @@ struct OpenInferenceRoutes {
         router.get("/v2/models/:name/versions/:version") { _, context in try metadata(context) }
         router.get("/v2/models/:name/ready") { _, context in try readiness(context) }
         router.get("/v2/models/:name/versions/:version/ready") { _, context in try readiness(context) }
-        router.post("/v2/models/:name/infer") { request, context in try await infer(request, context) }
-        router.post("/v2/models/:name/versions/:version/infer") { request, context in try await infer(request, context) }
+        for path in ["/v2/models/:name/infer", "/v2/models/:name/versions/:version/infer"] {
+            router.post(RouterPath(path)) { request, context in try await infer(request, context) }
+            router.refuseGet(RouterPath(path))
+        }
     }
 
     private func endpoint(_ context: BasicRequestContext) throws -> ModelEndpoint {

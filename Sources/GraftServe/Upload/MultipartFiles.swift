@@ -23,7 +23,8 @@ enum MultipartFiles {
         do {
             try parser.execute(ByteBuffer(bytes: body))
         } catch {
-            throw ServeError.badRequest("the multipart/form-data body cannot be read: \(error)")
+            let found = parts.isEmpty ? "the form holds no files: " : ""
+            throw ServeError.badRequest("\(found)the multipart/form-data body cannot be read with boundary '\(boundary)' (\(error))")
         }
         let files = parts.compactMap { part -> (name: String, bytes: Data)? in
             guard let disposition = part.headers["content-disposition"],

@@ -13,6 +13,7 @@ struct UploadRoutes {
             try Response.json(encoding: registry.names.compactMap { registry.endpoints[$0].map(ModelSummary.init) })
         }
         router.post("/v1/models/:name/predict") { request, context in try await predict(request, context) }
+        router.refuseGet("/v1/models/:name/predict")
     }
 
     private func predict(_ request: Request, _ context: BasicRequestContext) async throws -> Response {

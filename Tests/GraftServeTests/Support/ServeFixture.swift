@@ -10,6 +10,7 @@ import XCTest
 /// pretrained Lite0 features with a new three-class head at 96 px), and real photos.
 enum ServeFixture {
     static let photoNames = ["chelsea.png", "coffee.png", "rocket.jpg", "astronaut.png"]
+    static let bodyLimit = 4 << 20
 
     struct Shared {
         let server: RunningServer
@@ -29,7 +30,7 @@ enum ServeFixture {
         try classifier.save(to: folder)
         let models = [try ServedModel.pretrained(.efficientNetLite0, name: "lite0"),
                       try ServedModel.trained(name: "flowers", folder: folder)]
-        let server = try RunningServer(models: models, options: ServerOptions(batching: BatchingLimits(maxBatch: 8)))
+        let server = try RunningServer(models: models, options: ServerOptions(batching: BatchingLimits(maxBatch: 8), maxBodyBytes: ServeFixture.bodyLimit))
         let photos = photoNames.map { cache.root.appendingPathComponent("photos/\($0)") }
         return Shared(server: server, flowersFolder: folder, photos: photos)
     }
