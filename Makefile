@@ -7,15 +7,15 @@ SWIFT_FLAGS ?= -c $(CONFIG)
 DEBIAN_PACKAGES := libdnnl-dev libturbojpeg0-dev libpng-dev libssl-dev
 export OMP_NUM_THREADS ?= $(shell nproc)
 
-.PHONY: all setup build weights python-tools test demo bench clean
+.PHONY: all setup build weights python-tools test-tools test demo bench clean
 
 BIN = $$($(SWIFT) build $(SWIFT_FLAGS) --show-bin-path)
 
 all: build
 
-# Installs the C libraries Graft links against, only those that are missing.
-setup:
-	@missing=""; for p in $(DEBIAN_PACKAGES); do \
+# Installs Debian packages, only those that are missing, quietly: $(call install,PACKAGES).
+define install
+	@missing=""; for p in $(1); do \
 	  dpkg-query -W -f='$${Status}' $$p 2>/dev/null | grep -q "install ok installed" || missing="$$missing $$p"; \
 	done; \
 	if [ -n "$$missing" ]; then \
@@ -24,6 +24,17 @@ setup:
 	  $$SUDO apt-get update -qq >/dev/null && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends $$missing >/dev/null; \
 	fi
+endef
+
+# The C libraries Graft links against.
+setup:
+	$(call install,$(DEBIAN_PACKAGES))
+
+# What only the tests use: a real browser for the page graft serve shows. Without it the browser
+# test says it was skipped.
+TEST_DEBIAN_PACKAGES := chromium chromium-driver
+test-tools:
+	-$(call install,$(TEST_DEBIAN_PACKAGES))
 
 build: setup
 	$(SWIFT) build $(SWIFT_FLAGS) --product graft
@@ -50,7 +61,7 @@ python-tools:
 # checks and the training test run much faster optimized. One build serves the tool and the
 # tests (different flags would compile everything twice). The parity tests need the weights.
 TEST_FLAGS = $(SWIFT_FLAGS) -Xswiftc -enable-testing
-test: setup python-tools
+test: setup test-tools python-tools
 	$(SWIFT) build $(TEST_FLAGS) --build-tests
 	$(BIN)/$(FETCH)
 	$(SWIFT) test $(TEST_FLAGS) --skip-build
