@@ -77,7 +77,10 @@ final class ShutdownTests: XCTestCase {
     func testSIGINTStopsAnIdleServerWithStatusZero() throws {
         let graft = try requireTool()
         let (process, log, port) = try startServer(graft)
-        XCTAssertEqual(try HTTP.get(URL(string: "http://127.0.0.1:\(port)/v2/health/ready")!).status, 200)
+        let ready = URL(string: "http://127.0.0.1:\(port)/v2/health/ready")!
+        let deadline = Date().addingTimeInterval(60)
+        while (try? HTTP.get(ready).status) != 200 && Date() < deadline { usleep(50_000) }
+        XCTAssertEqual(try HTTP.get(ready).status, 200)
         kill(process.processIdentifier, SIGINT)
         let result = graft.finish(process, log: log)
         XCTAssertEqual(result.reason, .exit, result.output)

@@ -3,8 +3,9 @@ import GraftModels
 
 /// Gathers the examples of concurrent requests for one model into batches: the first waiting
 /// example waits at most `maxDelay` for others, a pass takes up to `maxBatch` of them in arrival
-/// order (a large request spans several passes), and each request is answered when all of its
-/// examples have run.
+/// order, in one of `BatchingLimits.passSizes` (a large request spans several passes), and each
+/// request is answered when all of its examples have run. Before taking work it runs each pass
+/// size once, so that readiness means no request pays for creating kernels.
 ///
 /// The gathering runs on a thread of its own, which hands each batch to the model's executor
 /// and waits for it; request tasks only enqueue and suspend, so no event loop or task thread
@@ -18,6 +19,7 @@ final class DynamicBatcher: @unchecked Sendable {
     private var waitingExamples = 0
     private var stopping = false
     private var stopped = false
+    private var warm = false
 
     init(executor: InferenceExecutor, limits: BatchingLimits, observer: BatchObserver = BatchObserver()) {
         self.executor = executor
@@ -56,17 +58,18 @@ final class DynamicBatcher: @unchecked Sendable {
             guard waitingExamples + count <= limits.queueCapacity else {
                 throw ServeError.queueFull(waiting: waitingExamples, capacity: limits.queueCapacity)
             }
-            let arrival = Date()
-            for start in stride(from: 0, to: count, by: limits.maxBatch) {
-                waiting.append(Slice(request: request, range: start..<min(start + limits.maxBatch, count), arrival: arrival))
-            }
+            waiting.append(Slice(request: request, range: 0..<count, arrival: Date()))
             waitingExamples += count
             observer.queueDepthChanged(waitingExamples)
             condition.signal()
         }
     }
 
+    /// Whether every pass size has run once, so that no request pays for creating kernels.
+    var isWarm: Bool { condition.withLock { warm } }
+
     private func run() {
+        warmUp()
         while let batch = nextBatch() { execute(batch) }
         condition.withLock {
             stopped = true
@@ -105,16 +108,36 @@ final class DynamicBatcher: @unchecked Sendable {
         waiting = kept
     }
 
+    /// The oldest waiting examples, as many as the largest pass size they fill; a request's
+    /// slice may be cut, its rest staying first in line.
     private func takeBatch() -> [Slice]? {
+        guard let size = limits.passSizes.last(where: { $0 <= waitingExamples }) else { return nil }
         var taken: [Slice] = []
         var examples = 0
-        while let next = waiting.first, examples + next.range.count <= limits.maxBatch {
-            taken.append(waiting.removeFirst())
+        while examples < size, !waiting.isEmpty {
+            var next = waiting.removeFirst()
+            let room = size - examples
+            if next.range.count > room {
+                let rest = Slice(request: next.request, range: next.range.lowerBound + room ..< next.range.upperBound, arrival: next.arrival)
+                next = Slice(request: next.request, range: next.range.lowerBound ..< next.range.lowerBound + room, arrival: next.arrival)
+                waiting.insert(rest, at: 0)
+            }
+            taken.append(next)
             examples += next.range.count
         }
         waitingExamples -= examples
         observer.queueDepthChanged(waitingExamples)
-        return taken.isEmpty ? nil : taken
+        return taken
+    }
+
+    /// One pass of zeros at each pass size, largest first (its buffers then serve the smaller).
+    private func warmUp() {
+        let width = executor.inputShape.reduce(1, *)
+        for size in limits.passSizes.reversed() {
+            if condition.withLock({ stopping }) { break }
+            _ = try? executor.logits(InferenceBatch(shape: [size] + executor.inputShape, values: [Float](repeating: 0, count: size * width)))
+        }
+        condition.withLock { warm = true }
     }
 
     private func execute(_ slices: [Slice]) {

@@ -17,6 +17,9 @@ final class ModelEndpoint: Sendable {
 
     var queueDepth: Int { batcher.queueDepth }
 
+    /// Whether its warm-up passes have run.
+    var isWarm: Bool { batcher.isWarm }
+
     /// Logits (N, classes) of encoded image files, decoded with the model's preprocessing.
     func logits(forFiles files: [(name: String, bytes: Data)]) async throws -> InferenceOutput {
         guard !files.isEmpty else { throw ServeError.badRequest("the request holds no images") }

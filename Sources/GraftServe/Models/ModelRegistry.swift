@@ -29,8 +29,11 @@ final class ModelRegistry: Sendable {
         return endpoint
     }
 
-    /// False once shutdown has begun: load balancers stop sending work while accepted work finishes.
-    var isReady: Bool { !draining.withLock { $0 } }
+    /// True once every model has warmed up, false again once shutdown has begun: load balancers
+    /// send work only when it runs at full speed, and stop while accepted work finishes.
+    var isReady: Bool { names.allSatisfy(isReady) }
+
+    func isReady(_ name: String) -> Bool { !draining.withLock { $0 } && endpoints[name]?.isWarm == true }
 
     func beginDraining() { draining.withLock { $0 = true } }
 

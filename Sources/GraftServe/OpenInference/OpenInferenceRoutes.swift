@@ -44,7 +44,7 @@ struct OpenInferenceRoutes {
 
     private func readiness(_ context: BasicRequestContext) throws -> Response {
         let endpoint = try endpoint(context)
-        let ready = registry.isReady
+        let ready = registry.isReady(endpoint.model.name)
         return try Response.json(encoding: ModelReadiness(name: endpoint.model.name, ready: ready), status: ready ? .ok : .serviceUnavailable)
     }
 

