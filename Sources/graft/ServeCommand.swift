@@ -35,14 +35,17 @@ struct Serve: AsyncParsableCommand {
             throw ValidationError("name a model folder to serve, or a pretrained model with --backbone")
         }
         if weights != nil && backbones.count != 1 { throw ValidationError("--weights needs exactly one --backbone") }
-        try checkSetting("--max-body-mb", maxBodyMb, in: 1...1024)
-        try checkSetting("--max-megapixels", maxMegapixels, in: .above(0, upTo: 178))
-        try renamingSettings(Self.flags) { try options().validate() }
+        try renamingSettings(Self.flags) {
+            // Checked in the units the flags are given in; the options hold seconds and bytes.
+            try checkSetting("--max-delay-ms", maxDelayMs, in: .closed(0, 10_000))
+            try checkSetting("--max-body-mb", maxBodyMb, in: 1...1024)
+            try checkSetting("--max-megapixels", maxMegapixels, in: .above(0, upTo: 178))
+            try options().validate()
+        }
     }
 
-    static let flags = ["host": "--host", "port": "--port", "maxBatch": "--max-batch", "maxDelay": "--max-delay-ms",
-                        "queueCapacity": "--max-queue", "timeout": "--timeout", "maxBodyBytes": "--max-body-mb",
-                        "maxPixels": "--max-megapixels"]
+    static let flags = ["host": "--host", "port": "--port", "maxBatch": "--max-batch", "queueCapacity": "--max-queue",
+                        "timeout": "--timeout"]
 
     func options() -> ServerOptions {
         ServerOptions(host: host, port: port,
