@@ -10,6 +10,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
+        // Label files (CSV).
+        .package(url: "https://github.com/swiftcsv/SwiftCSV", from: "0.10.0"),
         // Serving: an HTTP server on SwiftNIO, multipart uploads, Prometheus metrics, logging.
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
@@ -25,6 +27,9 @@ let package = Package(
         .target(name: "CGraftKernels", path: "Sources/CGraftKernels"),
         .systemLibrary(name: "CTurboJPEG", path: "Sources/CTurboJPEG", pkgConfig: "libturbojpeg"),
         .systemLibrary(name: "CPNG", path: "Sources/CPNG", pkgConfig: "libpng"),
+        .systemLibrary(name: "CWebP", path: "Sources/CWebP", pkgConfig: "libwebpdemux"),
+        .systemLibrary(name: "CGIF", path: "Sources/CGIF", pkgConfig: "libgif"),
+        .systemLibrary(name: "CTIFF", path: "Sources/CTIFF", pkgConfig: "libtiff-4"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
 
         // Files written so that nothing is ever half-written: atomic files, folders replaced as
@@ -40,8 +45,10 @@ let package = Package(
         .target(name: "GraftCheckpoint", dependencies: [
             "GraftCore", "GraftFiles", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
-        // Image folders, decoding, preprocessing, augmentation and the batch loader.
-        .target(name: "GraftData", dependencies: ["GraftCore", "CTurboJPEG", "CPNG"]),
+        // Image folders and label files, decoding, preprocessing, augmentation and the batch loader.
+        .target(name: "GraftData", dependencies: [
+            "GraftCore", "CTurboJPEG", "CPNG", "CWebP", "CGIF", "CTIFF", .product(name: "SwiftCSV", package: "SwiftCSV"),
+        ]),
         // Pretrained backbones and their preprocessing.
         .target(name: "GraftModels", dependencies: [
             "GraftFiles", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "COpenSSL", .product(name: "ZIPFoundation", package: "ZIPFoundation"),

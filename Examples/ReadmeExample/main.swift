@@ -1,7 +1,8 @@
 import Foundation
 import Graft
 
-// An image folder (one sub-folder per class, or train/ and validation/ folders that hold them).
+// An image folder (one sub-folder per class, or train/ and validation/ folders that hold them);
+// LabelFileDataset(labels:root:columns:options:) reads a label file instead.
 let data = try ImageFolder(root: URL(fileURLWithPath: CommandLine.arguments.dropFirst().first ?? "data"))
 var model = ClassifierOptions()           // EfficientNet-Lite0 pretrained on ImageNet, a new softmax head
 model.imageSize = 96

@@ -4,7 +4,7 @@ import Graft
 
 struct Bench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Measure speed.", subcommands: [BenchOps.self, BenchData.self, BenchModel.self])
+        abstract: "Measure speed.", subcommands: [BenchOps.self, BenchData.self, BenchDecode.self, BenchModel.self])
 }
 
 struct BenchOps: ParsableCommand {

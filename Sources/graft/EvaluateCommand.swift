@@ -5,11 +5,17 @@ import Graft
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Evaluate a trained model on an image folder: loss, accuracy, top-k, per-class metrics, confusion matrix.",
-        discussion: "Scores DATA's test/ split, else its validation/ split, else (with a warning) every image.")
+        discussion: """
+        Scores DATA's test/ split, else its validation/ split, else (with a warning) every image; with --labels, \
+        the label file's test rows, else its validation rows, else every row. Classes the model does not have \
+        are left out (with a note).
+        """)
 
     @OptionGroup var runtime: RuntimeOptions
     @Argument(help: "A model folder written by graft train (OUT/model).") var model: String
-    @Argument(help: "An image folder with one sub-folder per class (the model's classes).") var data: String
+    @Argument(help: "An image folder with one sub-folder per class (the model's classes), or the folder --labels paths are relative to.")
+    var data: String
+    @OptionGroup var source: DataSourceOptions
     @Option(help: "k of the top-k accuracy (shown when k is below the number of classes).") var top = 5
     @Option(help: "Batch size.") var batchSize = 32
     @Flag(help: "Print JSON with accuracy, loss, top_k_accuracy, per_class and confusion_matrix.") var json = false
@@ -24,11 +30,12 @@ struct Evaluate: ParsableCommand {
     func run() throws {
         try runtime.apply()
         let classifier = try ImageClassifier.load(from: URL(fileURLWithPath: model))
-        let folder = try ImageFolder(root: URL(fileURLWithPath: data))
+        // The model's classes, in its order: the data's labels then mean what the model's outputs mean.
+        let folder = try source.dataset(at: data, options: ImageFolderOptions(classes: classifier.classNames))
         let split = folder.evaluationSplit
         // Notes go to standard error, so that --json output stays parseable.
         for line in folder.warnings + [split.warning].compactMap({ $0 }) { printToStandardError(line) }
-        printToStandardError("scoring \(split.name) of \(folder.root.path): \(split.images.count) images"
+        printToStandardError("scoring \(split.name) of \(folder.source): \(split.images.count) images"
                              + (folder.skipped.isEmpty ? "" : " (\(folder.skipped.count) skipped, listed above)"))
         let report = try classifier.evaluate(on: split.images, topK: top, batchSize: batchSize)
         if json { try printJSON(report) } else { print(report.text) }

@@ -5,7 +5,7 @@ import Graft
 /// What `classify` and `predict` share: the images (files or folders), how many classes to show,
 /// and where the predictions go.
 struct ImageInputOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("JPEG or PNG files, or folders: every image below a folder, in sorted order.",
+    @Argument(help: ArgumentHelp("Image files (JPEG, PNG, WebP, GIF, TIFF, BMP), or folders: every image below a folder, in sorted order.",
                                  valueName: "image-or-folder"))
     var images: [String] = []
     @Option(help: "How many classes to show per image.") var top = 5
@@ -35,7 +35,7 @@ struct ImageInputOptions: ParsableArguments {
         let list = ImageFileList(paths: images)
         for note in list.notes { printToStandardError(note) }
         guard !list.entries.isEmpty else {
-            throw CommandFailure("no JPEG or PNG images in \(images.joined(separator: ", "))")
+            throw CommandFailure("no \(ImageFormat.readableList) images in \(images.joined(separator: ", "))")
         }
         return list
     }

@@ -6,7 +6,8 @@ struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Fine-tune a pretrained backbone on an image folder (head first, then the last blocks).",
         discussion: """
-        DATA holds one sub-folder per class, or train/ and validation/ folders that do. Writes OUT/model \
+        DATA holds one sub-folder per class, or train/ and validation/ folders that do; or, with --labels, \
+        the images a label file lists. Writes OUT/model \
         (config.json, model.safetensors), history.json, history.csv, curves.svg and report.html (curves, \
         configuration, validation metrics, confusion matrix, the most confidently wrong images), and a \
         resumable checkpoint after each epoch (OUT/checkpoint; Ctrl-C or SIGTERM stops there, --resume \
@@ -15,7 +16,11 @@ struct Train: ParsableCommand {
         """)
 
     @OptionGroup var runtime: RuntimeOptions
-    @Argument(help: "Image folder.") var data: String
+    @Argument(help: "Image folder (class folders, or the folder --labels paths are relative to).") var data: String
+    @OptionGroup var source: DataSourceOptions
+    @Option(help: ArgumentHelp("The classes to train on, in label order (e.g. cat,dog); the data's other classes are left out (default: all, sorted).",
+                               valueName: "names"))
+    var classes: String?
     @Option(help: "Output folder (not needed with --print-model).") var out: String?
     @Option(help: "Backbone.") var backbone: BackboneKind = ClassifierOptions().backbone
     @Option(help: "Pretrained weights to use instead of the cached ones.") var weights: String?
@@ -59,19 +64,25 @@ struct Train: ParsableCommand {
         "gradientClipNorm": "--clip-norm", "earlyStoppingPatience": "--patience", "unfreeze": "--unfreeze",
         "imageSize": "--image-size", "hiddenUnits": "--hidden", "dropout": "--dropout", "weights": "--weights",
         "randomInitialization": "--random-init", "head.output": "--head-output", "validationFraction": "--validation-fraction",
+        "classes": "--classes",
     ]
 
     func validate() throws {
         if !printModel && out == nil { throw ValidationError("missing --out: the folder for the model, history and report") }
         if out?.isEmpty == true { throw ValidationError("--out must name a folder, not an empty string") }
         try renamingSettings(Self.flags) {
-            try checkSetting("validationFraction", validationFraction, in: .from(0, below: 1))
+            try datasetOptions().validate()
             try classifierOptions().validate()
             try trainingOptions().validate()
         }
     }
 
-    /// The command line as the library's two option types: the one place flags become settings.
+    /// The command line as the library's option types: the one place flags become settings.
+    func datasetOptions() -> ImageFolderOptions {
+        ImageFolderOptions(validationFraction: validationFraction, seed: seed,
+                           classes: classes.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } })
+    }
+
     func classifierOptions() throws -> ClassifierOptions {
         var model = ClassifierOptions()
         model.backbone = backbone
@@ -116,8 +127,7 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try runtime.apply()
-        let folder = try ImageFolder(root: URL(fileURLWithPath: data),
-                                     options: ImageFolderOptions(validationFraction: validationFraction, seed: seed))
+        let folder = try source.dataset(at: data, options: datasetOptions())
         print(folder.summary)
         let (model, options) = try renamingSettings(Self.flags, asUsageError: false) { (try classifierOptions(), try trainingOptions()) }
         if printModel {

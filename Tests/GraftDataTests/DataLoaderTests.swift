@@ -111,7 +111,7 @@ final class DataLoaderTests: XCTestCase {
             let loader = DataLoader(dataset: dataset, transform: ImageTransform(preprocessing: preprocessing),
                                     options: DataLoaderOptions(batchSize: 4, shuffle: false, threads: threads))
             XCTAssertThrowsError(try loader.epoch(0).nextBatch()) { error in
-                XCTAssertTrue("\(error)".contains("b/1.png: not a JPEG or PNG image"), "\(error)")
+                XCTAssertTrue("\(error)".contains("b/1.png: not a JPEG, PNG, WebP, GIF, TIFF or BMP image"), "\(error)")
             }
         }
     }

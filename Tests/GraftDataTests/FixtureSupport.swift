@@ -38,3 +38,19 @@ func meanAbsoluteError(_ a: RGBImage, _ b: RGBImage) -> Double {
 func maxAbsoluteError(_ a: RGBImage, _ b: RGBImage) -> Int {
     zip(a.pixels, b.pixels).map { abs(Int($0) - Int($1)) }.max() ?? 0
 }
+
+/// The WebP, GIF, TIFF and BMP fixtures (see Fixtures/Formats/make_format_fixtures.py).
+enum FormatFixtures {
+    struct Entry: Decodable { let width: Int, height: Int, tolerance: Int, expected: String }
+    struct Manifest: Decodable { let pillow: String, fixtures: [String: Entry] }
+
+    static func url(_ name: String) -> URL { Fixtures.url("Formats").appendingPathComponent(name) }
+
+    static func manifest() throws -> Manifest {
+        try JSONDecoder().decode(Manifest.self, from: Data(contentsOf: url("formats.json")))
+    }
+
+    static func expected(_ name: String, _ entry: Entry) throws -> RGBImage {
+        RGBImage(width: entry.width, height: entry.height, pixels: [UInt8](try Data(contentsOf: url(name + ".rgb"))))
+    }
+}

@@ -27,6 +27,7 @@ final class ImageFileListTests: XCTestCase {
         try write(png, "photos/.hidden.png")
         try write(Data("x".utf8), "photos/notes.txt")
         try write(Data("GIF89a".utf8), "photos/sub/anim.gif")
+        try write(Data([0, 0, 0, 0x18]) + Data("ftypheic".utf8), "photos/sub/phone.heic")
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("photos/sub/up").path, withDestinationPath: "..")
         XCTAssertEqual(mkfifo(root.appendingPathComponent("photos/pipe.png").path, 0o644), 0)
         try write(png, "single.png")
@@ -34,18 +35,19 @@ final class ImageFileListTests: XCTestCase {
         let folder = root.appendingPathComponent("photos").path
         let single = root.appendingPathComponent("single.png").path
         let list = ImageFileList(paths: [single, folder + "/", root.appendingPathComponent("missing.jpg").path])
-        XCTAssertEqual(list.entries.map(\.path), [single, folder + "/a.PNG", folder + "/b.png", folder + "/sub/c.jpg",
-                                                  root.appendingPathComponent("missing.jpg").path],
+        XCTAssertEqual(list.entries.map(\.path), [single, folder + "/a.PNG", folder + "/b.png", folder + "/sub/anim.gif",
+                                                  folder + "/sub/c.jpg", root.appendingPathComponent("missing.jpg").path],
                        "a named file is kept even when it is not there: it gets its own error when decoded")
         XCTAssertEqual(list.entries[1].url.path, folder + "/a.PNG")
-        XCTAssertTrue(list.notes.contains("\(folder)/: skipped 2 files not named as JPEG or PNG images: notes.txt, sub/anim.gif"),
+        XCTAssertTrue(list.notes.contains("\(folder)/: skipped 2 files not named as JPEG, PNG, WebP, GIF, TIFF or BMP images: notes.txt, sub/phone.heic"),
                       "\(list.notes)")
         XCTAssertTrue(list.notes.contains { $0.contains("skipping \(folder)/sub/up: a symbolic link back to \(folder)") }, "\(list.notes)")
         XCTAssertTrue(list.notes.contains { $0.contains("skipping \(folder)/pipe.png: not a regular file") }, "\(list.notes)")
-        XCTAssertEqual(ImageFileList(paths: [folder]).entries.map(\.path), [folder + "/a.PNG", folder + "/b.png", folder + "/sub/c.jpg"])
+        XCTAssertEqual(ImageFileList(paths: [folder]).entries.map(\.path),
+                       [folder + "/a.PNG", folder + "/b.png", folder + "/sub/anim.gif", folder + "/sub/c.jpg"])
         // A link up to a folder above the one asked for is a loop as well: nothing beside sub/ is listed.
         let sub = ImageFileList(paths: [folder + "/sub"])
-        XCTAssertEqual(sub.entries.map(\.path), [folder + "/sub/c.jpg"])
+        XCTAssertEqual(sub.entries.map(\.path), [folder + "/sub/anim.gif", folder + "/sub/c.jpg"])
         XCTAssertTrue(sub.notes.contains { $0.contains("skipping \(folder)/sub/up: a symbolic link back to ") && $0.contains("(a loop)") },
                       "\(sub.notes)")
     }
@@ -68,7 +70,7 @@ final class ImageFileListTests: XCTestCase {
         let folder = root.appendingPathComponent("empty").path
         let list = ImageFileList(paths: [folder])
         XCTAssertTrue(list.entries.isEmpty)
-        XCTAssertTrue(list.notes.contains("warning: \(folder): no JPEG or PNG images in this folder"), "\(list.notes)")
+        XCTAssertTrue(list.notes.contains("warning: \(folder): no JPEG, PNG, WebP, GIF, TIFF or BMP images in this folder"), "\(list.notes)")
     }
 
     func testBatchesKeepTheFilesOrderAndPutEachDecodingErrorInItsPlace() throws {

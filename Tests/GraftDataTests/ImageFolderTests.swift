@@ -14,8 +14,8 @@ final class ImageFolderTests: XCTestCase {
         try data.write(to: url)
     }
 
-    /// The folder: JPEGs and PNGs of every kind, a truncated file, a text file named
-    /// .jpg, hidden and non-image files, and an empty class folder.
+    /// The folder: JPEGs and PNGs of every kind, a GIF, WebP, TIFF and BMP, a truncated
+    /// file, a text file named .jpg, a HEIC, hidden and non-image files, and an empty class folder.
     private func buildEveryKindFolder() throws {
         let picture = TestImages.gradient(width: 24, height: 16)
         let jpeg = try TestImages.jpeg(picture)
@@ -35,7 +35,11 @@ final class ImageFolderTests: XCTestCase {
                                 palette: [1, 2, 3, 4, 5, 6]), "dogs/palette.png")
         try write(RawPNG.encode(width: 1, height: 1, bitDepth: 16, colorType: .gray, rows: [[0x80, 0]]), "dogs/gray16.png")
         try write(RawPNG.encode(width: 1, height: 1, bitDepth: 8, colorType: .rgba, rows: [[9, 9, 9, 128]]), "dogs/nested/alpha.png")
-        try write(Data("GIF89a".utf8), "dogs/animated.gif")
+        for (fixture, path) in [("gif-animated.gif", "dogs/animated.gif"), ("webp-lossless-alpha.webp", "dogs/lossless.webp"),
+                                ("tiff-rgb-lzw.tif", "cats/scan.tif"), ("bmp-8-palette.bmp", "cats/old.bmp")] {
+            try write(try Data(contentsOf: FormatFixtures.url(fixture)), path)
+        }
+        try write(Data([0, 0, 0, 0x18]) + Data("ftypheic".utf8), "dogs/photo.heic")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("empty"), withIntermediateDirectories: true)
     }
 
@@ -43,7 +47,7 @@ final class ImageFolderTests: XCTestCase {
         try buildEveryKindFolder()
         XCTAssertThrowsError(try ImageFolder(root: root)) { error in
             XCTAssertEqual(error as? DatasetError, .emptyClassFolder(path: root.appendingPathComponent("empty").path))
-            XCTAssertTrue("\(error)".contains("/empty: class folder has no JPEG or PNG images"))
+            XCTAssertTrue("\(error)".contains("/empty: class folder has no JPEG, PNG, WebP, GIF, TIFF or BMP images"))
         }
     }
 
@@ -54,18 +58,18 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertEqual(folder.layout, .classFolders)
         XCTAssertEqual(folder.classNames, ["cats", "dogs"])
         let names = folder.train.samples.map { String($0.url.path.dropFirst(root.path.count + 1)) }
-        XCTAssertEqual(names, ["cats/baseline.jpg", "cats/cmyk.jpeg", "cats/grayscale.JPG", "cats/progressive.jpg",
-                               "cats/rotated.jpg", "dogs/gray16.png", "dogs/nested/alpha.png", "dogs/palette.png",
-                               "dogs/rgb.png"])
-        XCTAssertEqual(folder.train.classCounts, [5, 4])
+        XCTAssertEqual(names, ["cats/baseline.jpg", "cats/cmyk.jpeg", "cats/grayscale.JPG", "cats/old.bmp", "cats/progressive.jpg",
+                               "cats/rotated.jpg", "cats/scan.tif", "dogs/animated.gif", "dogs/gray16.png", "dogs/lossless.webp",
+                               "dogs/nested/alpha.png", "dogs/palette.png", "dogs/rgb.png"])
+        XCTAssertEqual(folder.train.classCounts, [7, 6])
         XCTAssertEqual(folder.skipped.map { URL(fileURLWithPath: $0.file).lastPathComponent }, ["notes.jpg", "truncated.jpg"])
         let skipLines = folder.warnings.filter { $0.hasPrefix("warning: skipping ") }
         XCTAssertEqual(skipLines.count, 2)
-        XCTAssertTrue(skipLines[0].contains("notes.jpg: not a JPEG or PNG image"), skipLines[0])
+        XCTAssertTrue(skipLines[0].contains("notes.jpg: not a JPEG, PNG, WebP, GIF, TIFF or BMP image"), skipLines[0])
         XCTAssertTrue(skipLines[1].contains("truncated.jpg: corrupt or truncated JPEG"), skipLines[1])
-        XCTAssertTrue(folder.warnings.contains("skipped 2 of 11 images that could not be decoded"), "\(folder.warnings)")
-        XCTAssertTrue(folder.warnings.contains { $0.contains("ignored 1 file(s) in formats Graft cannot decode (.gif)") })
-        XCTAssertTrue(folder.summary.contains("train 5"), folder.summary)
+        XCTAssertTrue(folder.warnings.contains("skipped 2 of 15 images that could not be decoded"), "\(folder.warnings)")
+        XCTAssertTrue(folder.warnings.contains { $0.contains("ignored 1 file(s) in formats Graft cannot decode (.heic)") })
+        XCTAssertTrue(folder.summary.contains("train 7"), folder.summary)
 
         // Every listed image decodes to RGB of the expected size; the rotated one is upright.
         for sample in folder.train.samples {

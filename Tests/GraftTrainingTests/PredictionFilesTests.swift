@@ -40,19 +40,19 @@ final class PredictionFilesTests: TrainingTestCase {
             """#.utf8))
         let predictions = [
             FilePrediction(file: "a, \"b\".png", predictions: top),
-            FilePrediction(file: "c.png", predictions: [], error: "c.png: not a JPEG or PNG image"),
+            FilePrediction(file: "c.png", predictions: [], error: "c.png: corrupt or truncated PNG (CRC error)"),
         ]
         XCTAssertEqual(PredictionsFile.csv(predictions), """
             file,rank,label,index,probability,error
             "a, ""b"".png",1,red,1,0.750000,
             "a, ""b"".png",2,"blue, dark",0,0.250000,
-            c.png,,,,,c.png: not a JPEG or PNG image
+            c.png,,,,,c.png: corrupt or truncated PNG (CRC error)
 
             """)
         let lines = try PredictionsFile.jsonLines(predictions).split(separator: "\n")
         XCTAssertEqual(lines.count, 2)
         XCTAssertEqual(try JSONDecoder().decode(FilePrediction.self, from: Data(lines[0].utf8)), predictions[0])
-        XCTAssertEqual(lines[1], #"{"error":"c.png: not a JPEG or PNG image","file":"c.png","predictions":[]}"#)
+        XCTAssertEqual(lines[1], #"{"error":"c.png: corrupt or truncated PNG (CRC error)","file":"c.png","predictions":[]}"#)
         XCTAssertEqual(PredictionsFile.Format(url: URL(fileURLWithPath: "x.CSV")), .csv)
         XCTAssertEqual(PredictionsFile.Format(url: URL(fileURLWithPath: "x.jsonl")), .jsonLines)
         XCTAssertThrowsError(try PredictionsFile.write(predictions, to: URL(fileURLWithPath: "/tmp/x.txt"))) { error in
@@ -81,9 +81,9 @@ final class PredictionFilesTests: TrainingTestCase {
 
         let csv = try graft.run(["predict", model.path, "photos", "--top", "2", "--output", "out.csv"], in: work)
         XCTAssertTrue(csv.failedCleanly && csv.status == 1, "one image could not be read: \(csv.status) \(csv.standardError)")
-        XCTAssertTrue(csv.standardError.contains("broken.jpg: not a JPEG or PNG image"), csv.standardError)
+        XCTAssertTrue(csv.standardError.contains("broken.jpg: not a JPEG, PNG, WebP, GIF, TIFF or BMP image"), csv.standardError)
         XCTAssertTrue(csv.standardError.contains("1 of 4 images could not be read"), csv.standardError)
-        XCTAssertTrue(csv.standardError.contains("photos: skipped 1 file not named as JPEG or PNG images: notes.txt"), csv.standardError)
+        XCTAssertTrue(csv.standardError.contains("photos: skipped 1 file not named as JPEG, PNG, WebP, GIF, TIFF or BMP images: notes.txt"), csv.standardError)
         XCTAssertTrue(csv.standardError.contains("sub/loop: a symbolic link back to"), csv.standardError)
         XCTAssertTrue(csv.standardError.contains("pipe.png: not a regular file"), csv.standardError)
         XCTAssertFalse(csv.standardError.contains("NSCocoaErrorDomain"), csv.standardError)
@@ -92,7 +92,7 @@ final class PredictionFilesTests: TrainingTestCase {
         XCTAssertEqual(rows.dropFirst().map { String($0.split(separator: ",", omittingEmptySubsequences: false)[0]) },
                        ["photos/0.png", "photos/0.png", "photos/1.png", "photos/1.png", "photos/broken.jpg",
                         "photos/sub/2.png", "photos/sub/2.png"])
-        XCTAssertTrue(rows[5].hasPrefix("photos/broken.jpg,,,,,") && rows[5].contains("not a JPEG or PNG image"), String(rows[5]))
+        XCTAssertTrue(rows[5].hasPrefix("photos/broken.jpg,,,,,") && rows[5].contains("not a JPEG, PNG, WebP, GIF, TIFF or BMP image"), String(rows[5]))
         XCTAssertEqual(csv.standardOutput.split(separator: "\n").filter { !$0.hasPrefix(" ") },
                        ["photos/0.png", "photos/1.png", "photos/sub/2.png"])
 
@@ -128,9 +128,9 @@ final class PredictionFilesTests: TrainingTestCase {
         XCTAssertTrue(outcome.failedCleanly && outcome.status == 1, "\(outcome.status) \(outcome.standardError)")
         let results = try JSONDecoder().decode([FilePrediction].self, from: Data(outcome.standardOutput.utf8))
         XCTAssertEqual(results.map(\.file), [photos.path + "/pets/broken.png", photos.path + "/pets/chelsea.png"])
-        XCTAssertTrue(results[0].error?.contains("broken.png: not a JPEG or PNG image") == true, "\(results[0])")
+        XCTAssertTrue(results[0].error?.contains("broken.png: not a JPEG, PNG, WebP, GIF, TIFF or BMP image") == true, "\(results[0])")
         XCTAssertTrue(results[1].predictions.first?.label.contains("cat") == true, "\(results[1])")
-        XCTAssertTrue(outcome.standardError.contains("broken.png: not a JPEG or PNG image"), outcome.standardError)
+        XCTAssertTrue(outcome.standardError.contains("broken.png: not a JPEG, PNG, WebP, GIF, TIFF or BMP image"), outcome.standardError)
         XCTAssertEqual(try snapshot(of: photos), before)
     }
 }

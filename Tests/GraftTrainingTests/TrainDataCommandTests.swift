@@ -30,6 +30,8 @@ final class TrainDataCommandTests: XCTestCase {
         XCTAssertEqual(zero.status, 0, zero.standardError + zero.standardOutput)
         XCTAssertTrue(zero.standardOutput.contains("train: 6 images"), zero.standardOutput)
         XCTAssertFalse(zero.standardOutput.contains("validation: "), zero.standardOutput)
+        XCTAssertTrue(zero.standardOutput.contains("warning: no validation images, so best-epoch selection and early stopping"),
+                      zero.standardOutput)
         let warnings = zero.standardOutput + zero.standardError
         XCTAssertTrue(warnings.contains("skipping \(classes.path)/blue/loop: a symbolic link back to \(classes.path)"), warnings)
 

@@ -12,6 +12,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case validationClassEmpty(path: String, images: Int)
     case invalidValidationFraction(Double)
     case unreadableImages(count: Int, first: [String])
+    /// A class asked for (`--classes`, or a saved model's) that the data does not have.
+    case unknownClass(name: String, source: String, available: [String])
 
     public var description: String {
         switch self {
@@ -23,7 +25,7 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             return "\(path): the folder's name is not valid UTF-8, so it cannot be a class name; rename it "
                 + "(for example with convmv, or mv and the name in UTF-8)"
         case .emptyClassFolder(let path):
-            return "\(path): class folder has no JPEG or PNG images"
+            return "\(path): class folder has no \(ImageFormat.readableList) images"
         case .noUsableImages(let folder, let skipped):
             return "\(folder): none of the class's \(skipped) images could be decoded"
         case .tooFewClasses(let root, let found):
@@ -39,6 +41,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
                 + "add images or lower the validation fraction's demands by adding a validation folder)"
         case .invalidValidationFraction(let fraction):
             return "validation fraction \(fraction) must be at least 0 (no validation split) and below 1"
+        case .unknownClass(let name, let source, let available):
+            return "\(source): no class '\(name)' (of the classes asked for); it has \(available.count): "
+                + available.joined(separator: ", ")
         case .unreadableImages(let count, let first):
             return "\(count) image\(count == 1 ? "" : "s") could not be decoded (strict mode):\n"
                 + first.map { "  \($0)" }.joined(separator: "\n")

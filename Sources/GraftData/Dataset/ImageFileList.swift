@@ -2,7 +2,7 @@ import Foundation
 
 /// The image files that paths name, the way `graft predict` and `graft classify` take them: a file
 /// stands for itself (so a file that is not an image gets an error of its own), a folder for every
-/// JPEG and PNG below it, sorted by relative path as a dataset's listing is. Each file is listed
+/// image below it (JPEG, PNG, WebP, GIF, TIFF, BMP), sorted by relative path as a dataset's listing is. Each file is listed
 /// once, and folders are walked as datasets are: links back up skipped, pipes never opened, names
 /// that are not UTF-8 reported.
 public struct ImageFileList: Sendable {
@@ -49,9 +49,9 @@ public struct ImageFileList: Sendable {
             let leftOut = FolderListing.sortedNames((files.unsupported + files.others).map(relative))
             if !leftOut.isEmpty {
                 let shown = leftOut.prefix(5).joined(separator: ", ") + (leftOut.count > 5 ? ", ... (\(leftOut.count - 5) more)" : "")
-                notes.append("\(path): skipped \(leftOut.count) file\(leftOut.count == 1 ? "" : "s") not named as JPEG or PNG images: \(shown)")
+                notes.append("\(path): skipped \(leftOut.count) file\(leftOut.count == 1 ? "" : "s") not named as \(ImageFormat.readableList) images: \(shown)")
             }
-            if files.images.isEmpty { notes.append("warning: \(path): no JPEG or PNG images in this folder") }
+            if files.images.isEmpty { notes.append("warning: \(path): no \(ImageFormat.readableList) images in this folder") }
             let base = path.hasSuffix("/") ? path : path + "/"
             for image in files.images { add(Entry(path: base + relative(image), url: image)) }
         }

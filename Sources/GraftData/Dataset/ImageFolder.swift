@@ -8,7 +8,7 @@ import Foundation
 ///
 /// Discovery never prints: warnings (one line per skipped image, a summary, class imbalance)
 /// are collected in `warnings` for the caller to show.
-public struct ImageFolder: Sendable {
+public struct ImageFolder: DatasetSplits {
     public enum Layout: String, Sendable {
         case classFolders = "root/<class>"
         case splitFolders = "root/train|validation|test/<class>"
@@ -30,6 +30,8 @@ public struct ImageFolder: Sendable {
     static let validationNames = ["validation", "val", "valid"]
     static let testNames = ["test", "testing"]
 
+    public var source: String { root.path }
+
     public init(root: URL, options: ImageFolderOptions = ImageFolderOptions()) throws {
         guard FolderListing.isFolder(root) else { throw DatasetError.notAFolder(path: root.path) }
         if let fraction = options.validationFraction, !(fraction >= 0 && fraction < 1) {
@@ -49,17 +51,20 @@ public struct ImageFolder: Sendable {
         if let trainFolder {
             layout = .splitFolders
             let splits = [trainFolder, split(Self.validationNames), split(Self.testNames)].compactMap { $0 }
-            try reader.list(splits: splits)
-            let classNames = try reader.classFolders(of: trainFolder)
+            let selection = try ClassSelection(found: try reader.classFolders(of: trainFolder), chosen: options.classes,
+                                               source: trainFolder.path)
+            let classNames = selection.classNames, leftOut = Set(selection.leftOut)
+            try reader.list(splits: splits, leftOut: leftOut)
             guard classNames.count >= 2 else { throw DatasetError.tooFewClasses(root: trainFolder.path, found: classNames) }
-            var train = try reader.read(trainFolder, classNames: classNames, splitName: "train", requireAll: true)
+            var train = try reader.read(trainFolder, classNames: classNames, leftOut: leftOut, splitName: "train", requireAll: true)
             var validation: ImageDataset?
             if let folder = split(Self.validationNames) {
-                validation = try reader.read(folder, classNames: classNames, splitName: "validation", requireAll: true)
+                validation = try reader.read(folder, classNames: classNames, leftOut: leftOut, splitName: "validation", requireAll: true)
             }
             let test = try split(Self.testNames).map {
-                try reader.read($0, classNames: classNames, splitName: "test", requireAll: false)
+                try reader.read($0, classNames: classNames, leftOut: leftOut, splitName: "test", requireAll: false)
             }
+            warnings += [selection.note()].compactMap { $0 }
             if validation == nil, let fraction = validationFraction {
                 (train, validation) = try StratifiedSplit.split(train, fraction: fraction, seed: options.seed) {
                     trainFolder.appendingPathComponent(classNames[$0]).path
@@ -71,10 +76,12 @@ public struct ImageFolder: Sendable {
             self.test = test
         } else {
             layout = .classFolders
-            try reader.list(splits: [root])
-            let classNames = try reader.classFolders(of: root)
+            let selection = try ClassSelection(found: try reader.classFolders(of: root), chosen: options.classes, source: root.path)
+            let classNames = selection.classNames, leftOut = Set(selection.leftOut)
+            try reader.list(splits: [root], leftOut: leftOut)
             guard classNames.count >= 2 else { throw DatasetError.tooFewClasses(root: root.path, found: classNames) }
-            var train = try reader.read(root, classNames: classNames, splitName: "train", requireAll: true)
+            var train = try reader.read(root, classNames: classNames, leftOut: leftOut, splitName: "train", requireAll: true)
+            warnings += [selection.note()].compactMap { $0 }
             var validation: ImageDataset?
             if let fraction = validationFraction {
                 (train, validation) = try StratifiedSplit.split(train, fraction: fraction, seed: options.seed) {
@@ -88,11 +95,8 @@ public struct ImageFolder: Sendable {
         }
         warnings += reader.warnings + reader.walker.takeWarnings()
         skipped += reader.skipped
-        if !skipped.isEmpty {
-            let total = skipped.count + train.count + (validation?.count ?? 0) + (test?.count ?? 0)
-            warnings.append("skipped \(skipped.count) of \(total) images that could not be decoded")
-        }
-        warnings += ClassBalance.warnings(for: train, ratio: options.imbalanceWarningRatio)
+        warnings += closingWarnings(skipped: skipped.count, train: train, others: [validation, test],
+                                    imbalanceRatio: options.imbalanceWarningRatio)
         self.root = root
         self.warnings = warnings
         self.skipped = skipped
@@ -100,22 +104,6 @@ public struct ImageFolder: Sendable {
 
     /// A few lines describing the splits and the class counts, for the CLI to print.
     public var summary: String {
-        var lines = ["\(root.path): \(classNames.count) classes, layout \(layout.rawValue)"]
-        let splits: [(String, ImageDataset?)] = [("train", train), ("validation", validation), ("test", test)]
-        for (name, dataset) in splits {
-            guard let dataset else { continue }
-            lines.append("  \(name): \(dataset.count) images")
-        }
-        let width = classNames.map(\.count).max() ?? 0
-        let validationCounts = validation?.classCounts
-        let testCounts = test?.classCounts
-        for (label, name) in classNames.enumerated() {
-            var line = "    " + name.padding(toLength: width, withPad: " ", startingAt: 0)
-                + "  train \(train.classCounts[label])"
-            if let validationCounts { line += "  validation \(validationCounts[label])" }
-            if let testCounts { line += "  test \(testCounts[label])" }
-            lines.append(line)
-        }
-        return lines.joined(separator: "\n")
+        splitsSummary(heading: "\(root.path): \(classNames.count) classes, layout \(layout.rawValue)")
     }
 }

@@ -26,12 +26,13 @@ final class SplitReader {
 
     /// Lists every split at once, before any is read: a file reached from two splits (or two
     /// classes) then counts where it lies, not where a link to it happens to be met first.
-    func list(splits: [URL]) throws {
+    /// Class folders named in `leftOut` are not walked.
+    func list(splits: [URL], leftOut: Set<String> = []) throws {
         var classFolders: [URL] = []
         for split in splits {
             let names = try self.classFolders(of: split)
             classFoldersBySplit[split.path] = names
-            classFolders += names.map { split.appendingPathComponent($0) }
+            classFolders += names.filter { !leftOut.contains($0) }.map { split.appendingPathComponent($0) }
         }
         let files = try walker.imageFiles(under: classFolders)
         warnings += walker.takeWarnings()
@@ -40,12 +41,13 @@ final class SplitReader {
 
     /// Reads one split that `list` listed. `requireAll`: every class of the training split must
     /// have a non-empty folder here (train, validation); the test split may leave classes out.
-    func read(_ folder: URL, classNames: [String], splitName: String, requireAll: Bool) throws -> ImageDataset {
+    /// `leftOut`: class folders that are not used (not chosen), which are neither read nor errors.
+    func read(_ folder: URL, classNames: [String], leftOut: Set<String> = [], splitName: String, requireAll: Bool) throws -> ImageDataset {
         guard let listed = classFoldersBySplit[folder.path] else {
             preconditionFailure("SplitReader.read(\(folder.path)) before list(splits:) listed it")
         }
         let present = Set(listed)
-        if let extra = FolderListing.sortedNames(Array(present.subtracting(classNames))).first {
+        if let extra = FolderListing.sortedNames(Array(present.subtracting(classNames).subtracting(leftOut))).first {
             throw DatasetError.unknownClassFolder(path: folder.appendingPathComponent(extra).path, split: splitName)
         }
         var urls: [URL] = [], labels: [Int] = []
@@ -73,27 +75,11 @@ final class SplitReader {
                 + "convert them to JPEG or PNG")
         }
 
-        let failures = ImageVerifier.failures(of: urls, verification: options.verification, options: options.decoding)
-        if options.strict, !failures.isEmpty {
-            let ordered = failures.keys.sorted().map { failures[$0]!.description }
-            throw DatasetError.unreadableImages(count: failures.count, first: Array(ordered.prefix(10)))
+        let verified = try ImageVerifier.split(urls: urls, labels: labels, classNames: classNames, options: options) {
+            folder.appendingPathComponent(classNames[$0]).path
         }
-        var samples: [LabeledImage] = []
-        var skippedPerClass = [Int](repeating: 0, count: classNames.count)
-        for i in urls.indices {
-            if let failure = failures[i] {
-                warnings.append("warning: skipping \(failure.description)")
-                skipped.append(failure)
-                skippedPerClass[labels[i]] += 1
-            } else {
-                samples.append(LabeledImage(url: urls[i], label: labels[i]))
-            }
-        }
-        let dataset = ImageDataset(classNames: classNames, samples: samples)
-        for (label, count) in dataset.classCounts.enumerated() where count == 0 && skippedPerClass[label] > 0 {
-            throw DatasetError.noUsableImages(classFolder: folder.appendingPathComponent(classNames[label]).path,
-                                              skipped: skippedPerClass[label])
-        }
-        return dataset
+        warnings += verified.warnings
+        skipped += verified.skipped
+        return verified.dataset
     }
 }

@@ -1,7 +1,7 @@
 /// Settings shared by the decoders.
 public struct DecodingOptions: Sendable, Equatable {
     /// Images with more pixels than this are refused before their pixels are decoded: a few
-    /// hundred bytes of JPEG or PNG can claim a 60000x60000 canvas and take gigabytes to decode.
+    /// hundred bytes of a compressed image can claim a 60000x60000 canvas and take gigabytes to decode.
     /// The default (178 million, Pillow's warning threshold is 89 million) admits any camera photo.
     public var pixelLimit: Int
     /// The colour transparent pixels are composited onto, since every image becomes opaque RGB.
@@ -22,6 +22,18 @@ public struct DecodingOptions: Sendable, Equatable {
         self.background = background
         self.respectsEXIFOrientation = respectsEXIFOrientation
         self.minimumShorterSide = minimumShorterSide
+    }
+
+    /// Throws unless a `width` x `height` image may be decoded: both positive and their product
+    /// (computed without overflow, as a TIFF may claim 2^32 x 2^32) within `pixelLimit`.
+    func checkPixelLimit(width: Int, height: Int, file: String, format: ImageFormat) throws {
+        guard width > 0, height > 0 else {
+            throw ImageDecodingError.corrupt(file: file, format: format.rawValue, reason: "the header gives a size of \(width)x\(height)")
+        }
+        let (pixels, overflow) = width.multipliedReportingOverflow(by: height)
+        if overflow || pixels > pixelLimit {
+            throw ImageDecodingError.tooManyPixels(file: file, width: width, height: height, limit: pixelLimit)
+        }
     }
 
     public static func == (a: DecodingOptions, b: DecodingOptions) -> Bool {

@@ -1,6 +1,7 @@
 import Foundation
 
-/// Decodes JPEG and PNG files into 8-bit RGB. Stateless and safe to call from many threads at
+/// Decodes JPEG, PNG, WebP, GIF, TIFF and BMP files into 8-bit RGB, choosing the decoder by the
+/// file's leading bytes. Stateless and safe to call from many threads at
 /// once: each call owns its codec handle.
 public enum ImageDecoder {
     /// Reads and decodes the file at `url`.
@@ -11,27 +12,38 @@ public enum ImageDecoder {
     /// Decodes an encoded image held in memory; `name` is used in error messages.
     public static func decode(_ data: Data, name: String = "<memory>", options: DecodingOptions = DecodingOptions()) throws -> RGBImage {
         try data.withUnsafeBytes { bytes in
-            switch ImageFormat(sniffing: bytes) {
+            switch try format(of: bytes, name: name) {
             case .jpeg: return try JPEGDecoder.decode(bytes, name: name, options: options)
             case .png: return try PNGDecoder.decode(bytes, name: name, options: options)
-            case nil:
-                let head = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
-                throw ImageDecodingError.notAnImage(file: name, leadingBytes: head.isEmpty ? "none: the file is empty" : head)
+            case .webp: return try WebPDecoder.decode(bytes, name: name, options: options)
+            case .gif: return try GIFDecoder.decode(bytes, name: name, options: options)
+            case .tiff: return try TIFFDecoder.decode(bytes, name: name, options: options)
+            case .bmp: return try BMPDecoder.decode(bytes, name: name, options: options)
             }
         }
     }
 
-    /// The size of the image without decoding its pixels (after EXIF orientation for JPEG).
+    /// The size of the image without decoding its pixels (after the orientation tag of a JPEG
+    /// or TIFF).
     public static func dimensions(contentsOf url: URL, options: DecodingOptions = DecodingOptions()) throws -> (width: Int, height: Int) {
-        try readFile(url).withUnsafeBytes { bytes in
-            switch ImageFormat(sniffing: bytes) {
-            case .jpeg: return try JPEGDecoder.dimensions(bytes, name: url.path, options: options)
-            case .png: return try PNGDecoder.dimensions(bytes, name: url.path, options: options)
-            case nil:
-                let head = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
-                throw ImageDecodingError.notAnImage(file: url.path, leadingBytes: head.isEmpty ? "none: the file is empty" : head)
+        let name = url.path
+        return try readFile(url).withUnsafeBytes { bytes in
+            switch try format(of: bytes, name: name) {
+            case .jpeg: return try JPEGDecoder.dimensions(bytes, name: name, options: options)
+            case .png: return try PNGDecoder.dimensions(bytes, name: name, options: options)
+            case .webp: return try WebPDecoder.dimensions(bytes, name: name, options: options)
+            case .gif: return try GIFDecoder.dimensions(bytes, name: name, options: options)
+            case .tiff: return try TIFFDecoder.dimensions(bytes, name: name, options: options)
+            case .bmp: return try BMPDecoder.dimensions(bytes, name: name, options: options)
             }
         }
+    }
+
+    /// The format the leading bytes announce, or an error showing them.
+    public static func format(of bytes: UnsafeRawBufferPointer, name: String) throws -> ImageFormat {
+        if let format = ImageFormat(sniffing: bytes) { return format }
+        let head = bytes.prefix(8).map { String(format: "%02x", $0) }.joined(separator: " ")
+        throw ImageDecodingError.notAnImage(file: name, leadingBytes: head.isEmpty ? "none: the file is empty" : head)
     }
 
     /// The file's bytes. Only a regular file is opened: reading a named pipe would wait for a

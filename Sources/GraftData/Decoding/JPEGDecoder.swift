@@ -8,7 +8,7 @@ enum JPEGDecoder {
     static func decode(_ bytes: UnsafeRawBufferPointer, name: String, options: DecodingOptions) throws -> RGBImage {
         let handle = try Handle(name: name)
         let header = try handle.readHeader(bytes, name: name)
-        try checkPixelLimit(header, name: name, options: options)
+        try options.checkPixelLimit(width: header.width, height: header.height, file: name, format: .jpeg)
         let markers = JPEGMarkers(scanning: bytes)
         let isCMYK = header.colorspace == Int32(TJCS_CMYK.rawValue) || header.colorspace == Int32(TJCS_YCCK.rawValue)
         // TurboJPEG will not convert CMYK to RGB itself, so those files come out as CMYK.
@@ -31,7 +31,7 @@ enum JPEGDecoder {
 
     static func dimensions(_ bytes: UnsafeRawBufferPointer, name: String, options: DecodingOptions) throws -> (width: Int, height: Int) {
         let header = try Handle(name: name).readHeader(bytes, name: name)
-        try checkPixelLimit(header, name: name, options: options)
+        try options.checkPixelLimit(width: header.width, height: header.height, file: name, format: .jpeg)
         let upright = !options.respectsEXIFOrientation || !JPEGMarkers(scanning: bytes).orientation.swapsAxes
         return upright ? (header.width, header.height) : (header.height, header.width)
     }
@@ -47,13 +47,6 @@ enum JPEGDecoder {
             chosen = (w, h)
         }
         return chosen
-    }
-
-    private static func checkPixelLimit(_ header: Header, name: String, options: DecodingOptions) throws {
-        if header.width * header.height > options.pixelLimit {
-            throw ImageDecodingError.tooManyPixels(file: name, width: header.width, height: header.height,
-                                                   limit: options.pixelLimit)
-        }
     }
 
     /// Pillow's CMYK to RGB conversion (R = (255 - C)(255 - K) / 255, rounded), so CMYK files

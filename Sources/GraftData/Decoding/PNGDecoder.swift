@@ -62,9 +62,7 @@ enum PNGDecoder {
         var height: Int { Int(image.pointee.height) }
 
         func checkPixelLimit(_ options: DecodingOptions) throws {
-            if width * height > options.pixelLimit {
-                throw ImageDecodingError.tooManyPixels(file: name, width: width, height: height, limit: options.pixelLimit)
-            }
+            try options.checkPixelLimit(width: width, height: height, file: name, format: .png)
         }
     }
 

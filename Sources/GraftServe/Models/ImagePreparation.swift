@@ -40,7 +40,7 @@ struct ImagePreparation: Sendable {
             return ImageTransform(preprocessing: preprocessing).render(image, seed: 0)
         } catch let error as ImageDecodingError {
             switch error {
-            case .notAnImage: throw ServeError.unsupportedMedia(error.description)
+            case .notAnImage, .unsupportedVariant: throw ServeError.unsupportedMedia(error.description)
             default: throw ServeError.badRequest(error.description)
             }
         }

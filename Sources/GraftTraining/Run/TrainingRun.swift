@@ -18,7 +18,7 @@ public final class TrainingRun {
 
     /// Claims the output folder, builds the classifier that `model` describes for `data`'s
     /// classes, then the run.
-    public convenience init(data: ImageFolder, model: ClassifierOptions, options: TrainingOptions,
+    public convenience init(data: some DatasetSplits, model: ClassifierOptions, options: TrainingOptions,
                             outputs: RunOutputs?, title: String? = nil) throws {
         try model.validate(classCount: data.classNames.count)
         try options.validate()
@@ -26,7 +26,7 @@ public final class TrainingRun {
         let lock = try outputs.map { try FolderLock($0.directory) }
         let classifier = try model.makeClassifier(classNames: data.classNames, seed: options.seed)
         try self.init(data: data, classifier: classifier, options: options, outputs: outputs, lock: lock, title: title,
-                      configuration: [TrainingReport.Entry("data", data.root.path),
+                      configuration: [TrainingReport.Entry("data", data.source),
                                       TrainingReport.Entry("weights", model.weightsDescription)],
                       notes: model.notes(batchNorm: options.batchNorm))
     }
@@ -37,21 +37,23 @@ public final class TrainingRun {
     /// - Parameters:
     ///   - title: the report's heading (default: "graft train: " and the output folder's name).
     ///   - configuration: report rows shown before the run's own settings.
-    public convenience init(data: ImageFolder, classifier: ImageClassifier, options: TrainingOptions, outputs: RunOutputs?,
+    public convenience init(data: some DatasetSplits, classifier: ImageClassifier, options: TrainingOptions, outputs: RunOutputs?,
                             title: String? = nil, configuration: [TrainingReport.Entry] = [], notes: [String] = []) throws {
         let lock = try outputs.map { try FolderLock($0.directory) }
         try self.init(data: data, classifier: classifier, options: options, outputs: outputs, lock: lock, title: title,
                       configuration: configuration, notes: notes)
     }
 
-    private init(data: ImageFolder, classifier: ImageClassifier, options: TrainingOptions, outputs: RunOutputs?, lock: FolderLock?,
+    private init(data: some DatasetSplits, classifier: ImageClassifier, options: TrainingOptions, outputs: RunOutputs?, lock: FolderLock?,
                  title: String?, configuration: [TrainingReport.Entry], notes: [String]) throws {
         self.classifier = classifier
         self.outputs = outputs
         self.lock = lock
         var notes = data.warnings + notes
         if data.validation == nil {
-            notes.append("note: no validation images, so the kept epoch and early stopping go by the training loss")
+            notes.append("warning: no validation images, so best-epoch selection and early stopping have no validation loss "
+                + "to go by: the kept epoch is the one of lowest training loss (usually the last), early stopping waits "
+                + "for the training loss to stop falling, and the report has no validation metrics")
         }
         self.notes = notes
         trainer = try Trainer(classifier: classifier, trainingSet: data.train, validationSet: data.validation, options: options)

@@ -1,0 +1,35 @@
+import ArgumentParser
+import Foundation
+import Graft
+
+/// What `train` and `evaluate` share about where the labelled images come from: DATA's class
+/// folders, or a label file over DATA.
+struct DataSourceOptions: ParsableArguments {
+    @Option(help: ArgumentHelp("A CSV (or .tsv) label file: a row per image with its path relative to DATA and its label (Kaggle's and fastai's from_csv layout); DATA's class folders are then not used.",
+                               valueName: "file"))
+    var labels: String?
+    @Option(help: "--labels: the column of image paths (default: the first).") var fileColumn: String?
+    @Option(help: "--labels: the column of labels (default: the first other than the file column).") var labelColumn: String?
+    @Option(help: "--labels: a column saying train, validation (or valid, val) or test for each row (default: none; validation is held out by fraction).")
+    var splitColumn: String?
+
+    static let flags = ["fileColumn": "--file-column", "labelColumn": "--label-column", "splitColumn": "--split-column"]
+
+    var columns: LabelColumns { LabelColumns(file: fileColumn, label: labelColumn, split: splitColumn) }
+
+    func validate() throws {
+        if labels == nil, let flag = [("--file-column", fileColumn), ("--label-column", labelColumn), ("--split-column", splitColumn)]
+            .first(where: { $0.1 != nil })?.0 {
+            throw ValidationError("\(flag) names a column of the label file: give --labels FILE as well")
+        }
+        if labels?.isEmpty == true { throw ValidationError("--labels must name a file, not an empty string") }
+        try renamingSettings(Self.flags) { try columns.validate() }
+    }
+
+    /// The dataset at `data`, read with `options`.
+    func dataset(at data: String, options: ImageFolderOptions) throws -> any DatasetSplits {
+        let root = URL(fileURLWithPath: data)
+        guard let labels else { return try ImageFolder(root: root, options: options) }
+        return try LabelFileDataset(labels: URL(fileURLWithPath: labels), root: root, columns: columns, options: options)
+    }
+}
