@@ -5,6 +5,7 @@ let package = Package(
     name: "Graft",
     products: [
         .library(name: "Graft", targets: ["Graft"]),
+        .library(name: "GraftExport", targets: ["GraftExport"]),
         .executable(name: "graft", targets: ["graft"]),
     ],
     dependencies: [
@@ -20,6 +21,8 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // ONNX export: protobuf encoding (the generated code is committed, no plugin is built).
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
     ],
     targets: [
         // C layer: oneDNN 2.x (no pkg-config file, so a hand-written module map) and our own kernels.
@@ -74,9 +77,14 @@ let package = Package(
         .target(name: "Graft", dependencies: [
             "GraftCore", "GraftFiles", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels", "GraftTraining",
         ]),
+        // ONNX export: a model's inference trace as an ONNX graph, written with swift-protobuf from
+        // the .proto subset in ONNX/ (its generated Swift is committed: scripts/generate-onnx-proto.sh).
+        .target(name: "GraftExport", dependencies: [
+            "Graft", .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+        ], exclude: ["ONNX/onnx_subset.proto"]),
         // The command-line tool: a thin layer over the library.
         .executableTarget(name: "graft", dependencies: [
-            "Graft", "GraftServe",
+            "Graft", "GraftServe", "GraftExport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -95,5 +103,6 @@ let package = Package(
         .testTarget(name: "GraftModelsTests", dependencies: ["GraftModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GraftTrainingTests", dependencies: ["GraftTraining", "GraftTestSupport"]),
         .testTarget(name: "GraftServeTests", dependencies: ["GraftServe", "GraftTestSupport"]),
+        .testTarget(name: "GraftExportTests", dependencies: ["GraftExport", "GraftTestSupport"], exclude: ["Python"]),
     ]
 )

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Graft
+import GraftExport
 
 struct BenchModel: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -15,6 +16,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Height and width of the square input images.") var imageSize = 224
     @Option(help: "Timed steps (the median is reported), after 2 untimed ones.") var iterations = 10
     @Flag(help: "Print JSON instead of text.") var json = false
+    @Option(help: ArgumentHelp("Also write the network this benchmark times (its random weights, a dynamic batch, the logits) "
+                               + "as an ONNX file, to time another runtime on the same model.", valueName: "file.onnx"))
+    var onnx: String?
 
     func validate() throws {
         try renamingSettings([:]) {
@@ -29,6 +33,8 @@ struct BenchModel: ParsableCommand {
         let benchmark = ModelBenchmark(backbone: backbone, mode: mode,
                                        batchSize: batchSize, imageSize: imageSize, iterations: iterations)
         let result = try benchmark.run()
+        // After the timing, so that the peak memory reported is the benchmark's alone.
+        if let onnx { try export(benchmark.makeNetwork(), to: URL(fileURLWithPath: onnx)) }
         if json {
             print(result.json)
         } else {
@@ -36,5 +42,12 @@ struct BenchModel: ParsableCommand {
                   + "\(result.imageSize)x\(result.imageSize), \(Engine.threadCount) threads, \(Engine.detectedISA)")
             print(String(format: "%.1f images/s, peak resident memory %.0f MB", result.imagesPerSecond, result.peakRSSMB))
         }
+    }
+
+    private func export(_ network: BenchmarkNetwork, to url: URL) throws {
+        let preprocessing = network.backbone.preprocessing.resized(to: imageSize)
+        let source = ONNXExportSource(model: network, classNames: (0..<network.head.weight.shape[0]).map { "class \($0)" },
+                                      preprocessing: preprocessing, architecture: backbone.rawValue) { network($0, context: $1) }
+        try ONNXExport(source, options: ONNXExportOptions(outputs: .logits)).write(to: url)
     }
 }

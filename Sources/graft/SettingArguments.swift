@@ -1,5 +1,6 @@
 import ArgumentParser
 import Graft
+import GraftExport
 
 // The library's choices as command-line values: `--backbone resnet50`, `--bn train`, ...;
 // ArgumentParser lists the allowed values in the help and refuses others by name.
@@ -9,6 +10,7 @@ extension HeadOutput: ExpressibleByArgument {}
 extension StageSchedule: ExpressibleByArgument {}
 extension AugmentationPreset: ExpressibleByArgument {}
 extension ModelBenchmarkMode: ExpressibleByArgument {}
+extension ONNXOutputs: ExpressibleByArgument {}
 
 /// `--class-weights`: the two `ClassWeighting`s a command line can name.
 enum ClassWeightsChoice: String, CaseIterable, ExpressibleByArgument {

@@ -90,9 +90,9 @@ public struct ModelBenchmark: Sendable {
     /// Builds the model, optimizer and data once, and returns the work of one step, so the timed
     /// loop does nothing a real training loop would not.
     private func makeStep() -> () -> Void {
-        let model = backbone.make()
         var generator = SeededGenerator(seed: 1)
-        let head = Linear(inFeatures: model.featureWidth, outFeatures: classes, generator: &generator)
+        let network = makeNetwork(generator: &generator)
+        let (model, head) = (network.backbone, network.head)
         let images = Tensor.normal([batchSize, 3, imageSize, imageSize], generator: &generator)
         let labels = (0..<batchSize).map { _ in Int(generator.next() % UInt64(classes)) }
 

@@ -1,0 +1,47 @@
+import Graft
+
+/// A model to export and what a consumer of the file needs to feed it: the pass to trace, the
+/// class names, the preprocessing and the backbone's name.
+///
+/// Export traces `logits` (images (N, 3, height, width) to logits (N, classes)) rather than
+/// reading an architecture description, so every Graft model exports the way it runs.
+public struct ONNXExportSource {
+    /// The module whose parameters and buffers name the constants of the trace.
+    public let model: Module
+    /// One inference pass; it must run the same ops for every batch size.
+    public let logits: (Tensor, ForwardContext) -> Tensor
+    public let classNames: [String]
+    public let preprocessing: Preprocessing
+    /// "efficientnet-lite0", ...
+    public let architecture: String
+    /// `.sigmoid` for a two-class head whose logits are [0, z]: its probabilities are then
+    /// computed as sigmoids, not a softmax.
+    public let headOutput: HeadOutput
+
+    public init(model: Module, classNames: [String], preprocessing: Preprocessing, architecture: String,
+                headOutput: HeadOutput = .softmax, logits: @escaping (Tensor, ForwardContext) -> Tensor) {
+        precondition(!classNames.isEmpty, "an exported classifier needs at least one class")
+        precondition(headOutput != .sigmoid || classNames.count == 2, "a sigmoid head has two classes")
+        self.model = model
+        self.classNames = classNames
+        self.preprocessing = preprocessing
+        self.architecture = architecture
+        self.headOutput = headOutput
+        self.logits = logits
+    }
+
+    /// A classifier trained (or built) by Graft: backbone features, the new head, its classes and
+    /// the preprocessing it was trained with.
+    public init(classifier: ImageClassifier) {
+        self.init(model: classifier, classNames: classifier.classNames, preprocessing: classifier.preprocessing,
+                  architecture: classifier.backboneKind.rawValue, headOutput: classifier.headConfiguration.output) {
+            classifier($0, context: $1)
+        }
+    }
+
+    /// A backbone with its own (ImageNet) classifier, as `graft classify` runs it.
+    public init(imageNet backbone: any Backbone, classNames: [String]) {
+        self.init(model: backbone, classNames: classNames, preprocessing: backbone.preprocessing,
+                  architecture: backbone.architecture) { backbone($0, context: $1) }
+    }
+}
