@@ -15,8 +15,6 @@ final class ModelEndpoint: Sendable {
         preparation = ImagePreparation(preprocessing: model.preprocessing, decoding: decoding)
     }
 
-    var queueDepth: Int { batcher.queueDepth }
-
     /// Whether its warm-up passes have run.
     var isWarm: Bool { batcher.isWarm }
 
