@@ -27,17 +27,13 @@ struct ErrorBodyMiddleware<Context: RequestContext>: RouterMiddleware {
 }
 
 extension Response {
+    /// `{"error": message}`; encoding a single string cannot fail, the fallback is never expected.
     static func error(_ message: String, status: HTTPResponse.Status) -> Response {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.withoutEscapingSlashes]
-        let body = (try? encoder.encode(["error": message])) ?? Data(#"{"error": "unknown"}"#.utf8)
-        return .json(body, status: status)
+        (try? json(encoding: ["error": message], status: status)) ?? json(Data(#"{"error": "unknown"}"#.utf8), status: status)
     }
 
-    static func json(_ body: Data, status: HTTPResponse.Status = .ok, headers extra: HTTPFields = [:]) -> Response {
-        var headers: HTTPFields = [.contentType: "application/json"]
-        headers.append(contentsOf: extra)
-        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
+    static func json(_ body: Data, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "application/json"], body: ResponseBody(byteBuffer: ByteBuffer(bytes: body)))
     }
 
     static func json<T: Encodable>(encoding value: T, status: HTTPResponse.Status = .ok) throws -> Response {
