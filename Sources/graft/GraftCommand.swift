@@ -8,7 +8,7 @@ struct GraftCommand: AsyncParsableCommand {
         abstract: "Transfer learning and fine-tuning of pretrained image classifiers.",
         version: graftVersion,
         subcommands: [Info.self, Classify.self, DataCommand.self, Weights.self, Bench.self,
-                      Train.self, Evaluate.self, Predict.self, Serve.self, Export.self])
+                      Train.self, LRFind.self, Evaluate.self, Predict.self, Serve.self, Export.self])
 }
 
 /// Options every command that computes shares.

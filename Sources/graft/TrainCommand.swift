@@ -18,125 +18,29 @@ struct Train: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
     @Argument(help: "Image folder (class folders, or the folder --labels paths are relative to).") var data: String
     @OptionGroup var source: DataSourceOptions
-    @Option(help: ArgumentHelp("The classes to train on, in label order (e.g. cat,dog); the data's other classes are left out (default: all, sorted).",
-                               valueName: "names"))
-    var classes: String?
     @Option(help: "Output folder (not needed with --print-model).") var out: String?
-    @Option(help: "Backbone.") var backbone: BackboneKind = ClassifierOptions().backbone
-    @Option(help: "Pretrained weights to use instead of the cached ones.") var weights: String?
-    @Flag(help: "Start from random weights instead of pretrained ones.") var randomInit = false
-    @Option(help: "Square input size (default: the backbone's).") var imageSize: Int?
-    @Option(help: "Batch size.") var batchSize = TrainingOptions().batchSize
-    @Option(help: "Epochs of stage 1 (head only, backbone frozen).") var epochs = TrainingOptions().headEpochs
-    @Option(help: "Epochs of stage 2 (last blocks unfrozen); 0 is plain feature extraction.") var fineTuneEpochs = TrainingOptions().fineTuneEpochs
-    @Option(help: "Blocks to unfreeze in stage 2: the last N, 'all', 'from:K' (block index K on), or names such as 'blocks.15,head' (see --print-model; default: about the last fifth).") var unfreeze: String?
-    @Option(help: "Stage 1 learning rate (Adam).") var lr = TrainingOptions().headLearningRate
-    @Option(help: "Stage 2 learning rate (default: --lr / 100).") var fineTuneLr: Float?
-    @Option(help: ArgumentHelp("Stage 2 discriminative rates: each unfrozen block further from the head trains at the next one's rate times this (e.g. 0.5; default 1, one rate).",
-                               valueName: "factor"))
-    var lrDecayPerBlock: Float?
-    @Option(help: "Learning-rate schedule within each stage: constant, or cosine (warm-up, then cosine decay to --min-lr-fraction).")
-    var schedule = TrainingOptions().schedule
-    @Option(help: "Cosine schedule: the rate at the end of each stage, as a fraction of the stage's rate.")
-    var minLrFraction = TrainingOptions().minLearningRateFraction
-    @Option(help: "Cosine schedule: the fraction of each stage spent warming up.") var warmupFraction = TrainingOptions().warmupFraction
-    @Option(help: "Augmentation.") var augment = AugmentationPreset.none
-    @Option(help: "Hidden dense layers of the head, comma-separated widths (e.g. 256).") var hidden = ""
-    @Option(help: "Dropout in the head.") var dropout = HeadConfiguration().dropout
-    @Option(help: "Output of the head: softmax (one unit per class) or sigmoid (a single unit with binary cross-entropy; two classes only).")
-    var headOutput = HeadConfiguration().output
-    @Option(help: "BatchNorm in unfrozen blocks: inference (statistics kept) or train.") var bn = TrainingOptions().batchNorm
-    @Option(help: "Label smoothing (0...1).") var labelSmoothing = TrainingOptions().labelSmoothing
-    @Option(help: "Class weights: none or auto (inverse frequency).") var classWeights = ClassWeightsChoice.none
-    @Option(help: "Clip gradients to this global L2 norm.") var clipNorm: Float?
-    @Option(help: "Early stopping patience in epochs (per stage).") var patience: Int?
-    @Option(help: "Fraction of training images held out when DATA has no validation folder.") var validationFraction = 0.2
-    @Flag(help: "Do not cache backbone features in stage 1.") var noFeatureCache = false
-    @Option(help: "Random seed.") var seed: UInt64 = 0
+    @OptionGroup var recipe: TrainingRecipe
     @Flag(help: "Continue from OUT/checkpoint.") var resume = false
     @Flag(help: "Print the blocks with trainable and frozen parameter counts, then stop.") var printModel = false
-
-    /// The library's names of the settings, as this command's flags.
-    static let flags = [
-        "batchSize": "--batch-size", "headEpochs": "--epochs", "fineTuneEpochs": "--fine-tune-epochs", "headLearningRate": "--lr",
-        "fineTuneLearningRate": "--fine-tune-lr", "learningRateDecayPerBlock": "--lr-decay-per-block",
-        "warmupFraction": "--warmup-fraction", "minLearningRateFraction": "--min-lr-fraction", "labelSmoothing": "--label-smoothing",
-        "gradientClipNorm": "--clip-norm", "earlyStoppingPatience": "--patience", "unfreeze": "--unfreeze",
-        "imageSize": "--image-size", "hiddenUnits": "--hidden", "dropout": "--dropout", "weights": "--weights",
-        "randomInitialization": "--random-init", "head.output": "--head-output", "validationFraction": "--validation-fraction",
-        "classes": "--classes",
-    ]
 
     func validate() throws {
         if !printModel && out == nil { throw ValidationError("missing --out: the folder for the model, history and report") }
         if out?.isEmpty == true { throw ValidationError("--out must name a folder, not an empty string") }
-        try renamingSettings(Self.flags) {
-            try datasetOptions().validate()
-            try classifierOptions().validate()
-            try trainingOptions().validate()
-        }
-    }
-
-    /// The command line as the library's option types: the one place flags become settings.
-    func datasetOptions() -> ImageFolderOptions {
-        ImageFolderOptions(validationFraction: validationFraction, seed: seed,
-                           classes: classes.map { $0.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) } })
-    }
-
-    func classifierOptions() throws -> ClassifierOptions {
-        var model = ClassifierOptions()
-        model.backbone = backbone
-        model.weights = weights.map { URL(fileURLWithPath: $0) }
-        model.randomInitialization = randomInit
-        model.imageSize = imageSize
-        model.head = HeadConfiguration(hiddenUnits: try hiddenUnits(), dropout: dropout, output: headOutput)
-        return model
-    }
-
-    func trainingOptions() throws -> TrainingOptions {
-        var options = TrainingOptions()
-        options.batchSize = batchSize
-        options.headEpochs = epochs
-        options.fineTuneEpochs = fineTuneEpochs
-        options.headLearningRate = lr
-        options.fineTuneLearningRate = fineTuneLr
-        options.learningRateDecayPerBlock = lrDecayPerBlock
-        options.schedule = schedule
-        options.minLearningRateFraction = minLrFraction
-        options.warmupFraction = warmupFraction
-        options.unfreeze = try unfreeze.map(UnfreezeSelection.init(parsing:))
-        options.batchNorm = bn
-        options.augmentation = augment.augmentation
-        options.labelSmoothing = labelSmoothing
-        options.classWeighting = classWeights.weighting
-        options.gradientClipNorm = clipNorm
-        options.earlyStoppingPatience = patience
-        options.cacheFeatures = !noFeatureCache
-        options.seed = seed
-        return options
-    }
-
-    func hiddenUnits() throws -> [Int] {
-        try hidden.split(separator: ",").map {
-            guard let n = Int($0.trimmingCharacters(in: .whitespaces)) else {
-                throw InvalidSetting(name: "hiddenUnits", value: "'\(hidden)'", requirement: "comma-separated positive widths")
-            }
-            return n
-        }
+        try recipe.checkSettings()
     }
 
     func run() throws {
         try runtime.apply()
-        let folder = try source.dataset(at: data, options: datasetOptions())
+        let folder = try source.dataset(at: data, options: recipe.datasetOptions())
         print(folder.summary)
-        let (model, options) = try renamingSettings(Self.flags, asUsageError: false) { (try classifierOptions(), try trainingOptions()) }
+        let (model, options) = try renamingSettings(TrainingRecipe.flags, asUsageError: false) { (try recipe.classifierOptions(), try recipe.trainingOptions()) }
         if printModel {
-            let classifier = try renamingSettings(Self.flags, asUsageError: false) {
-                try model.makeClassifier(classNames: folder.classNames, seed: seed)
+            let classifier = try renamingSettings(TrainingRecipe.flags, asUsageError: false) {
+                try model.makeClassifier(classNames: folder.classNames, seed: recipe.seed)
             }
             return try printStages(of: classifier, options)
         }
-        let run = try renamingSettings(Self.flags, asUsageError: false) {
+        let run = try renamingSettings(TrainingRecipe.flags, asUsageError: false) {
             try TrainingRun(data: folder, model: model, options: options, outputs: RunOutputs(directory: URL(fileURLWithPath: out!)))
         }
         for note in run.notes { print(note) }
