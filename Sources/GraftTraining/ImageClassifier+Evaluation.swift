@@ -6,12 +6,14 @@ import GraftModels
 extension ImageClassifier {
     /// Logits (row-major, images x classes) and labels of every image of `dataset`, in order.
     /// `progress` is called after each batch with the batches done, the batches in all and the
-    /// images done.
+    /// images done. `view` renders each image as that test-time view instead of the plain one.
     public func predictLogits(on dataset: ImageDataset, batchSize: Int = 32,
-                              threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                              threads: Int = ProcessInfo.processInfo.activeProcessorCount, view: TestTimeView? = nil,
                               progress: ((_ batch: Int, _ batches: Int, _ images: Int) -> Void)? = nil)
         throws -> (logits: [Float], labels: [Int]) {
-        let loader = DataLoader(dataset: dataset, transform: ImageTransform(preprocessing: preprocessing),
+        var transform = ImageTransform(preprocessing: preprocessing)
+        transform.view = view
+        let loader = DataLoader(dataset: dataset, transform: transform,
                                 options: DataLoaderOptions(batchSize: batchSize, shuffle: false, dropLast: false,
                                                            threads: threads, cache: .off))
         let epoch = loader.epoch(0)
@@ -40,11 +42,14 @@ extension ImageClassifier {
         var results: [[Prediction]] = []
         for start in stride(from: 0, to: images.count, by: batchSize) {
             let chunk = images[start..<min(start + batchSize, images.count)]
-            let input = Tensor(shape: [chunk.count, 3, preprocessing.height, preprocessing.width],
-                               values: chunk.flatMap { transform.render($0, seed: 0) })
-            results += topPredictions(logits: logits(input).values, classes: classNames, k: k)
+            results += topPredictions(logits: logits(batch(of: chunk, transform)).values, classes: classNames, k: k)
         }
         return results
+    }
+
+    /// `images` rendered by `transform`, as one (N, 3, height, width) batch.
+    func batch(of images: some Collection<RGBImage>, _ transform: ImageTransform) -> Tensor {
+        Tensor(shape: [images.count, 3, preprocessing.height, preprocessing.width], values: images.flatMap { transform.render($0, seed: 0) })
     }
 
     /// The top `k` classes of each image file, decoded a batch at a time; a file that cannot be

@@ -18,7 +18,11 @@ struct Evaluate: ParsableCommand {
     @OptionGroup var source: DataSourceOptions
     @Option(help: "k of the top-k accuracy (shown when k is below the number of classes).") var top = 5
     @Option(help: "Batch size.") var batchSize = 32
-    @Flag(help: "Print JSON with accuracy, loss, top_k_accuracy, per_class and confusion_matrix.") var json = false
+    @Option(help: ArgumentHelp("Test-time augmentation: average the predictions of the image and its mirror (flip), or of torchvision's ten crops (ten-crop); the report then also says what it gained.",
+                               valueName: "views"))
+    var tta: TestTimeAugmentation?
+    @Flag(help: "Print JSON with accuracy, loss, top_k_accuracy, per_class and confusion_matrix (with --tta: plain, augmented and accuracy_gain).")
+    var json = false
 
     func validate() throws {
         try renamingSettings(["top": "--top", "batchSize": "--batch-size"]) {
@@ -37,8 +41,13 @@ struct Evaluate: ParsableCommand {
         for line in folder.warnings + [split.warning].compactMap({ $0 }) { printToStandardError(line) }
         printToStandardError("scoring \(split.name) of \(folder.source): \(split.images.count) images"
                              + (folder.skipped.isEmpty ? "" : " (\(folder.skipped.count) skipped, listed above)"))
-        let report = try classifier.evaluate(on: split.images, topK: top, batchSize: batchSize)
-        if json { try printJSON(report) } else { print(report.text) }
+        if let tta {
+            let evaluation = try classifier.evaluate(on: split.images, topK: top, batchSize: batchSize, augmentation: tta)
+            if json { try printJSON(evaluation) } else { print(evaluation.text) }
+        } else {
+            let report = try classifier.evaluate(on: split.images, topK: top, batchSize: batchSize)
+            if json { try printJSON(report) } else { print(report.text) }
+        }
     }
 }
 

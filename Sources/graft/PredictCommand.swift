@@ -11,12 +11,17 @@ struct Predict: ParsableCommand {
     @OptionGroup var runtime: RuntimeOptions
     @Argument(help: "A model folder written by graft train (OUT/model).") var model: String
     @OptionGroup var inputs: ImageInputOptions
+    @Option(help: ArgumentHelp("Test-time augmentation: average the predictions of the image and its mirror (flip), or of torchvision's ten crops (ten-crop).",
+                               valueName: "views"))
+    var tta: TestTimeAugmentation?
 
     func run() throws {
         try runtime.apply()
         let list = try inputs.files()
         let classifier = try ImageClassifier.load(from: URL(fileURLWithPath: model))
         let top = min(inputs.top, classifier.classNames.count)
-        try inputs.report(classifier.predict(files: list.entries.map(\.url), top: top), for: list)
+        let files = list.entries.map(\.url)
+        try inputs.report(tta.map { classifier.predict(files: files, top: top, augmentation: $0) } ?? classifier.predict(files: files, top: top),
+                          for: list)
     }
 }

@@ -11,6 +11,7 @@ extension StageSchedule: ExpressibleByArgument {}
 extension AugmentationPreset: ExpressibleByArgument {}
 extension ModelBenchmarkMode: ExpressibleByArgument {}
 extension ONNXOutputs: ExpressibleByArgument {}
+extension TestTimeAugmentation: ExpressibleByArgument {}
 
 /// `--class-weights`: the two `ClassWeighting`s a command line can name.
 enum ClassWeightsChoice: String, CaseIterable, ExpressibleByArgument {

@@ -7,6 +7,8 @@ public struct ImageTransform: Sendable, Equatable {
     public var preprocessing: Preprocessing
     /// nil for evaluation: the resize rule alone, no randomness.
     public var augmentation: Augmentation?
+    /// Without augmentation: the test-time view to render instead of the plain one.
+    public var view: TestTimeView?
 
     public init(preprocessing: Preprocessing, augmentation: Augmentation? = nil) {
         self.preprocessing = preprocessing
@@ -31,7 +33,7 @@ public struct ImageTransform: Sendable, Equatable {
     public func render(_ prepared: RGBImage, generator: inout SeededGenerator, into destination: UnsafeMutablePointer<Float>) {
         let p = preprocessing
         guard let augmentation, !augmentation.isIdentity else {
-            let image = resizedByRule(prepared)
+            let image = view.map { rendered(prepared, view: $0) } ?? resizedByRule(prepared)
             SampleWriter.write(image, normalization: p.normalization, channelOrder: p.channelOrder, to: destination)
             return
         }
@@ -64,7 +66,7 @@ public struct ImageTransform: Sendable, Equatable {
     }
 
     /// The evaluation geometry: the preprocessing's resize rule.
-    private func resizedByRule(_ image: RGBImage) -> PlanarImage {
+    func resizedByRule(_ image: RGBImage) -> PlanarImage {
         let p = preprocessing
         var source = image
         if let square = p.resize.cropFirst(sourceWidth: image.width, sourceHeight: image.height) {

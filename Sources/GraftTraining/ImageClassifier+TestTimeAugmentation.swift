@@ -1,0 +1,101 @@
+import Foundation
+import GraftData
+import GraftModels
+
+extension ImageClassifier {
+    /// Logits of every image of `dataset` under each view of `augmentation` (the plain view
+    /// first, so `views[0]` is what `predictLogits(on:)` gives), and the labels.
+    public func viewLogits(on dataset: ImageDataset, augmentation: TestTimeAugmentation, batchSize: Int = 32,
+                           threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> (views: [[Float]], labels: [Int]) {
+        var views: [[Float]] = [], labels: [Int] = []
+        for view in augmentation.views {
+            let pass = try predictLogits(on: dataset, batchSize: batchSize, threads: threads, view: view)
+            views.append(pass.logits)
+            labels = pass.labels
+        }
+        return (views, labels)
+    }
+
+    /// The top `k` classes of each image, from the predictions of `augmentation`'s views averaged.
+    public func predict(_ images: [RGBImage], top k: Int = 5, batchSize: Int = 16, augmentation: TestTimeAugmentation) -> [[Prediction]] {
+        var results: [[Prediction]] = []
+        for start in stride(from: 0, to: images.count, by: batchSize) {
+            let chunk = Array(images[start..<min(start + batchSize, images.count)])
+            let views = augmentation.views.map { view -> [Float] in
+                var transform = ImageTransform(preprocessing: preprocessing)
+                transform.view = view
+                return logits(batch(of: chunk, transform)).values
+            }
+            results += topPredictions(logits: averagedOverViews(views, classes: classNames.count), classes: classNames, k: k)
+        }
+        return results
+    }
+
+    /// `predict(_:top:batchSize:augmentation:)` for image files, decoded a batch at a time; a
+    /// file that cannot be decoded gets its error in its place.
+    public func predict(files: [URL], top k: Int = 5, batchSize: Int = 16,
+                        augmentation: TestTimeAugmentation) -> [Result<[Prediction], ImageDecodingError>] {
+        ImageDecoder.mapBatches(of: files, batchSize: batchSize) { predict($0, top: k, batchSize: batchSize, augmentation: augmentation) }
+    }
+}
+
+/// The predictions of several views of the same images as one: the mean of their softmax
+/// probabilities (not of their logits, so one confident view cannot outvote the rest), given
+/// back as log-probabilities, which are logits whose softmax is that mean.
+public func averagedOverViews(_ views: [[Float]], classes: Int) -> [Float] {
+    guard let first = views.first else { return [] }
+    var mean = [Double](repeating: 0, count: first.count)
+    for view in views {
+        for start in stride(from: 0, to: view.count, by: classes) {
+            for (i, p) in softmaxProbabilities(view[start..<(start + classes)]).enumerated() { mean[start + i] += p }
+        }
+    }
+    return mean.map { Float(log(max($0 / Double(views.count), Double(Float.leastNormalMagnitude)))) }
+}
+
+/// A dataset scored with and without test-time augmentation, and the difference it made.
+public struct TestTimeEvaluation: Encodable, Equatable, Sendable {
+    public let augmentation: String
+    public let views: Int
+    /// The evaluation view alone: what `evaluate` gives without augmentation.
+    public let plain: EvaluationReport
+    /// The views' probabilities averaged.
+    public let augmented: EvaluationReport
+
+    public var accuracyGain: Double { augmented.accuracy - plain.accuracy }
+    public var lossChange: Double { augmented.loss - plain.loss }
+
+    enum CodingKeys: String, CodingKey {
+        case augmentation, views, plain, augmented, accuracyGain = "accuracy_gain", lossChange = "loss_change"
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(augmentation, forKey: .augmentation)
+        try container.encode(views, forKey: .views)
+        try container.encode(plain, forKey: .plain)
+        try container.encode(augmented, forKey: .augmented)
+        try container.encode(accuracyGain, forKey: .accuracyGain)
+        try container.encode(lossChange, forKey: .lossChange)
+    }
+
+    /// The augmented report, then what augmentation changed.
+    public var text: String {
+        augmented.text + String(format: "\ntest-time augmentation (%@, %d views): accuracy %.4f -> %.4f (%+.2f points), loss %.4f -> %.4f",
+                                augmentation, views, plain.accuracy, augmented.accuracy, 100 * accuracyGain, plain.loss, augmented.loss)
+    }
+}
+
+extension ImageClassifier {
+    /// `evaluate(on:topK:batchSize:)` with and without `augmentation`'s views averaged.
+    public func evaluate(on dataset: ImageDataset, topK: Int = 5, batchSize: Int = 32,
+                         augmentation: TestTimeAugmentation) throws -> TestTimeEvaluation {
+        guard dataset.classNames == classNames else { throw EvaluationError.classMismatch(model: classNames, data: dataset.classNames) }
+        let (views, labels) = try viewLogits(on: dataset, augmentation: augmentation, batchSize: batchSize)
+        return TestTimeEvaluation(
+            augmentation: augmentation.rawValue, views: views.count,
+            plain: EvaluationReport(logits: views[0], labels: labels, classNames: classNames, topK: topK),
+            augmented: EvaluationReport(logits: averagedOverViews(views, classes: classNames.count), labels: labels,
+                                        classNames: classNames, topK: topK))
+    }
+}
