@@ -102,7 +102,9 @@ let package = Package(
         .testTarget(name: "GraftDataTests", dependencies: ["GraftData", "GraftCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GraftModelsTests", dependencies: ["GraftModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GraftTrainingTests", dependencies: ["GraftTraining", "GraftTestSupport"]),
-        .testTarget(name: "GraftServeTests", dependencies: ["GraftServe", "GraftTestSupport"]),
+        // Every module the tests import, named: with only GraftServe named, an incremental build once left
+        // these tests compiled against an older layout of a GraftData struct (a crash, not an error).
+        .testTarget(name: "GraftServeTests", dependencies: ["GraftServe", "GraftTraining", "GraftModels", "GraftData", "GraftNN", "GraftCore", "GraftTestSupport"]),
         .testTarget(name: "GraftExportTests", dependencies: ["GraftExport", "GraftTestSupport"], exclude: ["Python"]),
     ]
 )

@@ -24,11 +24,29 @@ public protocol Backbone: Module {
     var preprocessing: Preprocessing { get }
     /// Key prefixes of the ImageNet classifier that transfer learning replaces.
     var classifierPrefixes: [String] { get }
-    /// Everything before the classifier: (N, 3, H, W) images to (N, featureWidth) pooled features.
+    /// The last convolution block's output, before any pooling: (N, 3, H, W) images to
+    /// (N, featureWidth, h, w), with (h, w) = `featureMapSize(height: H, width: W)`.
+    func featureMap(_ x: Tensor, context: ForwardContext) -> Tensor
+    /// The spatial size of `featureMap` for an input of `height` x `width`: what a `flatten`
+    /// head's input width depends on.
+    func featureMapSize(height: Int, width: Int) -> (height: Int, width: Int)
+    /// Everything before the classifier: (N, 3, H, W) images to (N, featureWidth) pooled features
+    /// (the global average of `featureMap`).
     func features(_ x: Tensor, context: ForwardContext) -> Tensor
 }
 
 extension Backbone {
+    public func features(_ x: Tensor, context: ForwardContext) -> Tensor {
+        globalAvgPool2d(featureMap(x, context: context))
+    }
+
+    /// Five stride-2 stages with padding, each of which rounds up (ceil(n / 2)): EfficientNet-Lite,
+    /// MobileNetV2 and ResNet-50 (`BackboneKind.featureMapSize` says the same without an instance).
+    public func featureMapSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        func reduced(_ n: Int) -> Int { (0..<5).reduce(n) { side, _ in (side + 1) / 2 } }
+        return (reduced(height), reduced(width))
+    }
+
     /// Parameters and buffers of the feature extractor, without the ImageNet classifier.
     public func featureStateTensors() -> [(name: String, tensor: Tensor)] {
         stateTensors().filter { entry in !classifierPrefixes.contains { entry.name.hasPrefix($0) } }

@@ -69,10 +69,6 @@ public final class EfficientNetLite: Module, Backbone {
         return head.forward(y, normalizedBy: headNorm, activation: .relu6, context: context)
     }
 
-    public func features(_ x: Tensor, context: ForwardContext) -> Tensor {
-        globalAvgPool2d(featureMap(x, context: context))
-    }
-
     public override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
         classifier(dropout(features(x, context: context), context: context), context: context)
     }

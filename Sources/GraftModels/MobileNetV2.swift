@@ -44,8 +44,8 @@ public final class MobileNetV2: Module, Backbone {
 
     public var classifierPrefixes: [String] { ["classifier."] }
 
-    public func features(_ x: Tensor, context: ForwardContext) -> Tensor {
-        globalAvgPool2d(body(x, context: context))
+    public func featureMap(_ x: Tensor, context: ForwardContext) -> Tensor {
+        body(x, context: context)
     }
 
     public override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {

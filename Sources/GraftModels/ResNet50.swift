@@ -54,11 +54,11 @@ public final class ResNet50: Module, Backbone {
 
     public var classifierPrefixes: [String] { ["fc."] }
 
-    public func features(_ x: Tensor, context: ForwardContext) -> Tensor {
+    public func featureMap(_ x: Tensor, context: ForwardContext) -> Tensor {
         var y = conv1.forward(x, normalizedBy: bn1, activation: .relu, context: context)
         y = maxPool2d(y, kernel: (3, 3), stride: (2, 2), padding: .symmetric(height: 1, width: 1))
         for block in layers { y = block(y, context: context) }
-        return globalAvgPool2d(y)
+        return y
     }
 
     public override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {

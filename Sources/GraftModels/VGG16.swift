@@ -68,8 +68,9 @@ public final class VGG16: Module, Backbone {
         return y
     }
 
-    public func features(_ x: Tensor, context: ForwardContext) -> Tensor {
-        globalAvgPool2d(featureMap(x, context: context))
+    /// Five 2x2 max poolings, each rounding down: 150 px gives a 4x4 map (as in Keras).
+    public func featureMapSize(height: Int, width: Int) -> (height: Int, width: Int) {
+        (height >> 5, width >> 5)
     }
 
     public override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {

@@ -24,9 +24,6 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         case imagesPerSecond = "images_per_second", cachedFeatures = "cached_features"
     }
 
-    /// The loss best-epoch selection ranks by: validation when there is a validation set.
-    var selectionLoss: Double { validationLoss ?? loss }
-
     /// A line for logs and terminals, 80 columns at most for typical values.
     public var summaryLine: String { summaryLine(width: 80) }
 

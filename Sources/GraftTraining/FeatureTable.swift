@@ -24,7 +24,7 @@ struct FeatureTable {
             batches += 1
             progress?(batches, loader.batchesPerEpoch, labels.count)
         }
-        width = classifier.backbone.featureWidth
+        width = classifier.headInputWidth
         self.labels = labels
         self.values = values
     }

@@ -1,6 +1,6 @@
-/// The layers grafted onto a backbone's pooled features: optional hidden dense layers, each
-/// followed by ReLU and dropout, then a dense layer to the classes (or to a single sigmoid
-/// output for two classes).
+/// The layers grafted onto a backbone's feature map: its pooling (or flattening), optional
+/// hidden dense layers, each followed by ReLU and dropout, then a dense layer to the classes (or
+/// to a single sigmoid output for two classes).
 public struct HeadConfiguration: Equatable, Sendable {
     /// Widths of the hidden dense layers, in order; empty maps features straight to classes.
     public var hiddenUnits: [Int]
@@ -8,10 +8,13 @@ public struct HeadConfiguration: Equatable, Sendable {
     public var dropout: Float
     /// Softmax over one logit per class (the default), or a single sigmoid unit for two classes.
     public var output: HeadOutput
+    /// How the backbone's feature map becomes the first dense layer's input (global average by default).
+    public var pooling: HeadPooling
 
-    public init(hiddenUnits: [Int] = [], dropout: Float = 0.2, output: HeadOutput = .softmax) {
+    public init(hiddenUnits: [Int] = [], dropout: Float = 0.2, output: HeadOutput = .softmax, pooling: HeadPooling = .avg) {
         self.hiddenUnits = hiddenUnits
         self.dropout = dropout
         self.output = output
+        self.pooling = pooling
     }
 }

@@ -32,7 +32,8 @@ extension ImageClassifier {
     private var headDescription: String {
         let output = headConfiguration.output == .sigmoid ? "1 sigmoid" : String(classNames.count)
         let widths = headConfiguration.hiddenUnits.map(String.init) + [output]
-        return "(\(backbone.featureWidth) -> \(widths.joined(separator: " -> ")))"
+        let pooling = headConfiguration.pooling == .avg ? "" : headConfiguration.pooling.rawValue + " "
+        return "(\(pooling)\(headInputWidth) -> \(widths.joined(separator: " -> ")))"
     }
 
     private func count(_ entries: [(name: String, tensor: GraftCore.Tensor)], trainable: Bool) -> Int {

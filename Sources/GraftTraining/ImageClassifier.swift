@@ -15,6 +15,9 @@ public final class ImageClassifier: Module {
     public let classNames: [String]
     /// How images are sized and normalized: the backbone's own rule at this classifier's input size.
     public let preprocessing: Preprocessing
+    /// The width of what the head receives: the backbone's channels, times the feature map's
+    /// height and width for a `flatten` head.
+    public let headInputWidth: Int
     /// Whether BatchNorm layers in unfrozen backbone blocks update their statistics in training.
     public var batchNormMode: BatchNormMode = .inference {
         didSet { applyBatchNormMode() }
@@ -41,7 +44,9 @@ public final class ImageClassifier: Module {
         self.classNames = classNames
         self.preprocessing = preprocessing
         var generator = SeededGenerator(seed: seed)
-        head = configuration.makeHead(featureWidth: backbone.featureWidth, classes: classNames.count, generator: &generator)
+        let map = backbone.featureMapSize(height: preprocessing.height, width: preprocessing.width)
+        headInputWidth = configuration.pooling.width(channels: backbone.featureWidth, height: map.height, width: map.width)
+        head = configuration.makeHead(featureWidth: headInputWidth, classes: classNames.count, generator: &generator)
         super.init()
         registerChild("backbone", backbone)
         registerChild("head", head)
@@ -49,9 +54,11 @@ public final class ImageClassifier: Module {
         applyBatchNormMode()
     }
 
-    /// Pooled backbone features (N, featureWidth).
+    /// The head's input: pooled (or flattened) backbone features (N, headInputWidth).
     public func features(_ images: Tensor, context: ForwardContext) -> Tensor {
-        backbone.features(images, context: context)
+        // The average goes through the backbone's own `features`, exactly as before pooling was a choice.
+        if headConfiguration.pooling == .avg { return backbone.features(images, context: context) }
+        return headConfiguration.pooling(backbone.featureMap(images, context: context))
     }
 
     public override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {

@@ -42,6 +42,18 @@ extension ModelConfiguration {
         guard inputSize == [preprocessing.height, preprocessing.width] else {
             throw invalid("input_size", "\(inputSize)", "the preprocessing's [height, width], [\(preprocessing.height), \(preprocessing.width)]")
         }
+        let map = kind.featureMapSize(height: inputSize[0], width: inputSize[1])
+        guard map.height > 0 && map.width > 0 else {
+            throw invalid("input_size", "\(inputSize)", "at least \(kind.minimumImageSize) on each side for \(kind.rawValue)")
+        }
+        if head.pooling == .flatten {
+            let inputs = HeadPooling.flatten.width(channels: kind.featureWidth, height: map.height, width: map.width)
+            let outputs = head.hiddenUnits.first ?? head.output.units(classes: classNames.count)
+            guard inputs.multipliedReportingOverflow(by: outputs).partialValue <= ClassifierOptions.maximumFirstLayerWeights else {
+                throw invalid("head.pooling", "flatten", "a first dense layer of at most \(ClassifierOptions.maximumFirstLayerWeights) weights "
+                              + "(input_size \(inputSize) flattens to \(inputs) inputs, times \(outputs) units)")
+            }
+        }
         return (kind, resolved)
     }
 }

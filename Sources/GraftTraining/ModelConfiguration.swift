@@ -32,15 +32,17 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
 
 extension HeadConfiguration: Codable {
     enum CodingKeys: String, CodingKey {
-        case hiddenUnits = "hidden_units", dropout, output
+        case hiddenUnits = "hidden_units", dropout, output, pooling
     }
 
-    /// A config.json written before `output` existed holds a softmax head.
+    /// A config.json written before `output` existed holds a softmax head; one written before
+    /// `pooling` existed, a head on the global average.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(hiddenUnits: try container.decode([Int].self, forKey: .hiddenUnits),
                   dropout: try container.decode(Float.self, forKey: .dropout),
-                  output: try container.decodeIfPresent(HeadOutput.self, forKey: .output) ?? .softmax)
+                  output: try container.decodeIfPresent(HeadOutput.self, forKey: .output) ?? .softmax,
+                  pooling: try container.decodeIfPresent(HeadPooling.self, forKey: .pooling) ?? .avg)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -48,5 +50,6 @@ extension HeadConfiguration: Codable {
         try container.encode(hiddenUnits, forKey: .hiddenUnits)
         try container.encode(dropout, forKey: .dropout)
         try container.encode(output, forKey: .output)
+        try container.encode(pooling, forKey: .pooling)
     }
 }

@@ -8,12 +8,26 @@ public enum StageSchedule: String, CaseIterable, Sendable {
     /// decay to `TrainingOptions.minLearningRateFraction` of the stage's rate at its last step
     /// (the default).
     case cosine
+    /// fastai's `fit_one_cycle` within each stage: a cosine rise from the stage's rate / 25 to the
+    /// rate over the first quarter of the steps, then a cosine fall to the rate / 25 / 100 000.
+    case oneCycle = "one-cycle"
+    /// The rate multiplied by `TrainingOptions.stepDecayFactor` every `stepDecayEpochs` epochs
+    /// (PyTorch's `StepLR`, counted in epochs).
+    case step
 }
 
 extension TrainingOptions {
     /// The schedule of a stage of `totalSteps` optimizer steps at `learningRate`.
-    public func learningRateSchedule(learningRate: Float, totalSteps: Int) -> any LearningRateSchedule {
+    /// `stepsPerEpoch` places a `.step` schedule's decays at epoch boundaries.
+    public func learningRateSchedule(learningRate: Float, totalSteps: Int, stepsPerEpoch: Int = 1) -> any LearningRateSchedule {
         switch schedule {
+        case .oneCycle:
+            return OneCycle(maxLearningRate: learningRate, totalSteps: max(1, totalSteps), pctStart: 0.25, divFactor: 25, finalDivFactor: 1e5)
+        case .step:
+            let perEpoch = max(1, stepsPerEpoch)
+            let epochs = max(1, totalSteps / perEpoch)
+            let every = stepDecayEpochs ?? max(1, epochs / 3)
+            return StepDecay(baseLearningRate: learningRate, stepSize: every * perEpoch, gamma: Float(stepDecayFactor))
         case .constant:
             return ConstantLearningRate(learningRate)
         case .cosine:

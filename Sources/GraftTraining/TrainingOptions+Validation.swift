@@ -1,3 +1,4 @@
+import Foundation
 import GraftCore
 
 extension TrainingOptions {
@@ -29,5 +30,23 @@ extension TrainingOptions {
         if let gradientClipNorm { try checkSetting("gradientClipNorm", gradientClipNorm, in: .above(0, upTo: 1e9)) }
         if let earlyStoppingPatience { try checkSetting("earlyStoppingPatience", earlyStoppingPatience, in: 1...Self.maximumEpochs) }
         try checkSetting("loaderThreads", loaderThreads, in: 0...256)
+        if let weightDecay { try checkSetting("weightDecay", weightDecay, in: .closed(0, 1)) }
+        try checkSetting("momentum", momentum, in: .from(0, below: 1))
+        if momentum > 0 && optimizer != .sgd {
+            throw InvalidSetting(name: "momentum", value: String(format: "%g", Double(momentum)),
+                                 requirement: "0 with \(optimizer.rawValue) (momentum is SGD's; Adam's betas play its part)")
+        }
+        if let plateau = reduceOnPlateau {
+            try checkSetting("reduceOnPlateau.patience", plateau.patience, in: 1...Self.maximumEpochs)
+            try checkSetting("reduceOnPlateau.factor", plateau.factor, in: .above(0, upTo: 1))
+            if plateau.factor == 1 {
+                throw InvalidSetting(name: "reduceOnPlateau.factor", value: "1", requirement: "below 1 (1 would never reduce the rate)")
+            }
+            try checkSetting("reduceOnPlateau.minDelta", plateau.minDelta, in: .closed(0, 1e9))
+            try checkSetting("reduceOnPlateau.cooldown", plateau.cooldown, in: 0...Self.maximumEpochs)
+            try checkSetting("reduceOnPlateau.minimumLearningRate", plateau.minimumLearningRate, in: .closed(0, 10))
+        }
+        if let stepDecayEpochs { try checkSetting("stepDecayEpochs", stepDecayEpochs, in: 1...Self.maximumEpochs) }
+        try checkSetting("stepDecayFactor", stepDecayFactor, in: .above(0, upTo: 1))
     }
 }

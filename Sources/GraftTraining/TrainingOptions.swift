@@ -30,9 +30,9 @@ public struct TrainingOptions: Sendable {
     public var classWeighting: ClassWeighting = .none
     /// Rescale gradients whose global L2 norm is larger than this; nil leaves them alone.
     public var gradientClipNorm: Float?
-    /// Stop a stage after this many epochs without a lower validation loss; nil never stops early.
+    /// Stop a stage after this many epochs without an improvement of `monitor`; nil never stops early.
     public var earlyStoppingPatience: Int?
-    /// At the end of each stage, go back to the weights of the epoch with the lowest validation loss.
+    /// At the end of each stage, go back to the weights of the epoch with the best `monitor` value.
     public var restoreBestWeights = true
     /// Stage 2: each unfrozen backbone block further from the head trains at the rate of the
     /// block after it times this factor (the head keeps `fineTuneLearningRate`; see
@@ -52,6 +52,20 @@ public struct TrainingOptions: Sendable {
     /// Train the head on backbone features computed once, when stage 1 allows it (frozen
     /// backbone, no augmentation): same result, far faster.
     public var cacheFeatures = true
+    /// The optimizer of both stages (Adam by default).
+    public var optimizer: OptimizerKind = .adam
+    /// nil: PyTorch's default for the optimizer (0.01 for AdamW, else 0).
+    public var weightDecay: Float?
+    /// SGD's momentum (PyTorch's and Keras' default: 0).
+    public var momentum: Float = 0
+    /// What the kept epoch, early stopping and reduce-on-plateau go by.
+    public var monitor: Monitor = .validationLoss
+    /// Lower the rate when the monitored value stops improving; nil never does.
+    public var reduceOnPlateau: PlateauReduction?
+    /// `.step`: epochs between two decays; nil: a third of the stage's epochs (at least 1).
+    public var stepDecayEpochs: Int?
+    /// `.step`: what each decay multiplies the rate by.
+    public var stepDecayFactor: Double = 0.1
     public var seed: UInt64 = 0
     /// Background threads decoding images.
     public var loaderThreads = ProcessInfo.processInfo.activeProcessorCount

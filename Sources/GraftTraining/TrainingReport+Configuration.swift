@@ -6,7 +6,9 @@ extension TrainingReport {
     public static func configuration(of classifier: ImageClassifier, options: TrainingOptions, trainingImages: Int,
                                      validationImages: Int?) -> [Entry] {
         let head = classifier.headConfiguration
-        let widths = [String(classifier.backbone.featureWidth)] + head.hiddenUnits.map(String.init)
+        // The average is described as it was before pooling was a choice, so older checkpoints still resume.
+        let pooling = head.pooling == .avg ? "" : (head.pooling == .max ? "max pooling " : "flatten ")
+        let widths = [pooling + String(classifier.headInputWidth)] + head.hiddenUnits.map(String.init)
             + [head.output == .sigmoid ? "1 (sigmoid)" : "\(classifier.classNames.count) (softmax)"]
         var entries = [
             Entry("backbone", classifier.backboneKind.rawValue),
@@ -27,17 +29,26 @@ extension TrainingReport {
         case .explicit(let values): entries.append(Entry("class weights", values.map(format).joined(separator: ", ")))
         }
         if let clip = options.gradientClipNorm { entries.append(Entry("gradient clipping", "global norm \(format(clip))")) }
+        let monitor = options.monitor
         if let patience = options.earlyStoppingPatience {
-            entries.append(Entry("early stopping", "after \(patience) epoch(s) without a lower validation loss"))
+            entries.append(Entry("early stopping", "after \(patience) epoch(s) without \(monitor.improvement)"))
         }
-        entries.append(Entry("weights kept", options.restoreBestWeights ? "each stage's epoch with the lowest validation loss" : "the last epoch's"))
+        if let plateau = options.reduceOnPlateau {
+            var text = "learning rate × \(String(format: "%g", plateau.factor)) after \(plateau.patience) epoch(s) without \(monitor.improvement)"
+                + " (by more than \(String(format: "%g", plateau.minDelta)))"
+            if plateau.cooldown > 0 { text += ", then \(plateau.cooldown) epoch(s) of cooldown" }
+            if plateau.minimumLearningRate > 0 { text += ", not below \(rate(plateau.minimumLearningRate))" }
+            entries.append(Entry("reduce on plateau", text))
+        }
+        let best = monitor == .validationLoss ? "the lowest validation loss" : "the highest validation accuracy"
+        entries.append(Entry("weights kept", options.restoreBestWeights ? "each stage's epoch with \(best)" : "the last epoch's"))
         entries.append(Entry("seed", String(options.seed)))
         return entries
     }
 
     private static func stageOne(_ options: TrainingOptions) -> String {
         guard options.headEpochs > 0 else { return "skipped" }
-        return "\(epochs(options.headEpochs)), Adam, learning rate \(rate(options.headLearningRate)), "
+        return "\(epochs(options.headEpochs)), \(options.optimizerDescription), learning rate \(rate(options.headLearningRate)), "
             + scheduleDescription(options) + (options.cacheFeatures && !options.augments ? ", on cached backbone features" : "")
     }
 
@@ -52,7 +63,7 @@ extension TrainingReport {
         case .blocks(let names): unfrozen = "blocks " + names.joined(separator: ", ")
         case .fromBlockIndex(let i): unfrozen = "blocks from index \(i) (" + groups.dropFirst(max(0, i)).joined(separator: ", ") + ")"
         }
-        var text = "\(epochs(options.fineTuneEpochs)), Adam, learning rate \(rate(options.resolvedFineTuneLearningRate)), "
+        var text = "\(epochs(options.fineTuneEpochs)), \(options.optimizerDescription), learning rate \(rate(options.resolvedFineTuneLearningRate)), "
             + scheduleDescription(options) + ", " + unfrozen + " unfrozen"
         if let decay = options.learningRateDecayPerBlock, decay != 1 {
             text += ", each block further from the head at \(format(decay))× the rate of the next"
@@ -63,6 +74,10 @@ extension TrainingReport {
     private static func scheduleDescription(_ options: TrainingOptions) -> String {
         switch options.schedule {
         case .constant: return "constant rate"
+        case .oneCycle: return "one cycle (up from the rate / 25 over a quarter of the steps, then down to the rate / 2.5e6)"
+        case .step:
+            let every = options.stepDecayEpochs.map { "every \(epochs($0))" } ?? "every third of the stage"
+            return "rate × \(String(format: "%g", options.stepDecayFactor)) \(every)"
         case .cosine:
             return "cosine decay to \(percent(options.minLearningRateFraction)) of the rate after a "
                 + "\(percent(options.warmupFraction)) warm-up"
@@ -71,7 +86,29 @@ extension TrainingReport {
 
     private static func augmentationName(_ augmentation: Augmentation?) -> String {
         guard let augmentation else { return "none" }
-        return Augmentation.presetNames.first { Augmentation.preset(named: $0) == augmentation } ?? "custom"
+        return Augmentation.presetNames.first { Augmentation.preset(named: $0) == augmentation } ?? "custom: " + details(augmentation)
+    }
+
+    /// Every transform of a custom augmentation with its values.
+    private static func details(_ a: Augmentation) -> String {
+        func g(_ x: Double) -> String { String(format: "%g", x) }
+        var parts: [String] = []
+        if let crop = a.randomResizedCrop { parts.append("random resized crop of \(g(crop.scale.lowerBound))–\(g(crop.scale.upperBound)) of the area") }
+        if a.horizontalFlip > 0 { parts.append("horizontal flip (p \(g(a.horizontalFlip)))") }
+        if a.verticalFlip > 0 { parts.append("vertical flip (p \(g(a.verticalFlip)))") }
+        if let t = a.affine {
+            parts.append("affine (p \(g(t.probability)): rotation ±\(g(t.rotationDegrees))°, shift ±\(g(t.shift)), zoom ±\(g(t.zoom)), "
+                         + "shear ±\(g(t.shearDegrees))°, fill \(t.fill.rawValue))")
+        }
+        if let c = a.color {
+            parts.append("colour (p \(g(c.probability)): brightness ±\(g(c.brightness)), contrast ±\(g(c.contrast)), "
+                         + "saturation ±\(g(c.saturation)), hue ±\(g(c.hue)))")
+        }
+        if let e = a.erasing { parts.append("random erasing (p \(g(e.probability)))") }
+        if let m = a.mixing {
+            parts.append("batch mixing (p \(g(m.probability)): MixUp alpha \(m.mixUpAlpha.map(g) ?? "off"), CutMix alpha \(m.cutMixAlpha.map(g) ?? "off"))")
+        }
+        return parts.isEmpty ? "nothing" : parts.joined(separator: ", ")
     }
 
     private static func epochs(_ n: Int) -> String { n == 1 ? "1 epoch" : "\(n) epochs" }

@@ -9,6 +9,11 @@ extension BatchNormMode: ExpressibleByArgument {}
 extension HeadOutput: ExpressibleByArgument {}
 extension StageSchedule: ExpressibleByArgument {}
 extension AugmentationPreset: ExpressibleByArgument {}
+extension BorderFill: ExpressibleByArgument {}
+extension FlipDirections: ExpressibleByArgument {}
+extension HeadPooling: ExpressibleByArgument {}
+extension OptimizerKind: ExpressibleByArgument {}
+extension Monitor: ExpressibleByArgument {}
 extension ModelBenchmarkMode: ExpressibleByArgument {}
 extension ONNXOutputs: ExpressibleByArgument {}
 extension TestTimeAugmentation: ExpressibleByArgument {}

@@ -64,8 +64,8 @@ struct Train: ParsableCommand {
         print("stage 1:\n" + classifier.summary())
         try classifier.unfreeze(options.fineTuneSelection(for: classifier))
         print("\nstage 2:\n" + classifier.summary())
-        let optimizer = Adam(groups: classifier.trainableParameterGroups(learningRateDecayPerBlock: options.learningRateDecayPerBlock),
-                             learningRate: options.resolvedFineTuneLearningRate)
+        let optimizer = options.makeOptimizer(groups: classifier.trainableParameterGroups(learningRateDecayPerBlock: options.learningRateDecayPerBlock),
+                                              learningRate: options.resolvedFineTuneLearningRate)
         print("stage 2 learning rates: " + optimizer.groups.map {
             String(format: "%@ %.2e", $0.name, optimizer.learningRate(ofGroup: $0.name)!)
         }.joined(separator: ", "))

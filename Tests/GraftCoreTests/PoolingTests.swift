@@ -68,4 +68,26 @@ final class PoolingTests: XCTestCase {
             }
         }
     }
+
+    /// Global max pooling (a `--pooling max` head) and flattening (`--pooling flatten`), in the
+    /// plain and blocked layouts a backbone's last feature map comes in.
+    func testGlobalMaxPoolAndFlattenGradients() {
+        var g = SeededGenerator(seed: 55)
+        for (shape, layout) in [([2, 5, 7, 5], LeafLayout.plain), ([3, 12, 1, 1], .plain), ([2, 16, 3, 3], .blocked(8)),
+                                ([2, 20, 5, 3], .blocked(16))] {
+            let (n, c, hw) = (shape[0], shape[1], shape[2] * shape[3])
+            checkGradients([CheckedInput("x", shape, g.distinctValues(shape.reduce(1, *)), layout: layout)], generator: &g,
+                           "globalMaxPool2d \(shape) [\(layout)]") { t in
+                globalMaxPool2d(t[0])
+            } reference: { r in
+                RefTensor(shape: [n, c], data: (0..<(n * c)).map { r[0].data[($0 * hw)..<(($0 + 1) * hw)].max()! })
+            }
+            checkGradients([CheckedInput("x", shape, g.normals(shape.reduce(1, *)), layout: layout)], generator: &g,
+                           "flatten \(shape) [\(layout)]") { t in
+                flatten(t[0])
+            } reference: { r in
+                RefTensor(shape: [n, c * hw], data: r[0].data)
+            }
+        }
+    }
 }

@@ -89,4 +89,17 @@ final class ExportParityTests: ExportTestCase {
         fitOutputLayer(of: classifier, to: try samples(classifier.preprocessing), labels: [0, 0, 1, 1, 1])
         try checkSaved(classifier, label: "mobilenetv2 128 px, sigmoid head")
     }
+
+    /// `--pooling max` and `--pooling flatten` heads (global max pooling as MaxPool over the whole
+    /// map, flatten as Flatten), saved and exported by the tool like any other.
+    func testTrainedClassifiersWithMaxAndFlattenPooling() throws {
+        for pooling in [HeadPooling.max, .flatten] {
+            let backbone = try pretrained(.mobileNetV2, keepClassifier: false)
+            let classifier = ImageClassifier(backbone: backbone, kind: .mobileNetV2, classNames: ["cat", "cup", "rocket"],
+                                             head: HeadConfiguration(hiddenUnits: [16], dropout: 0.5, pooling: pooling),
+                                             imageSize: 96, seed: 13)
+            XCTAssertEqual(classifier.headInputWidth, pooling == .flatten ? 1280 * 3 * 3 : 1280)
+            try checkSaved(classifier, label: "mobilenetv2 96 px, \(pooling.rawValue) pooling, hidden layer of 16")
+        }
+    }
 }

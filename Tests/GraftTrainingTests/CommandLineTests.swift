@@ -54,6 +54,21 @@ final class CommandLineTests: TrainingTestCase {
             ("--validation-fraction=-0.5", nil, "--validation-fraction must be a finite number in [0, 1), not -0.5"),
             ("--unfreeze", "from:x", "--unfreeze must be from:K"),
             ("--hidden", "256,-3", "--hidden must be between 1"),
+            ("--rotation", "200", "--rotation must be a finite number in [0, 180], not 200.0"),
+            ("--shift", "1", "--shift must be a finite number in [0, 1), not 1.0"),
+            ("--zoom=-0.1", nil, "--zoom must be a finite number in [0, 1), not -0.1"),
+            ("--brightness", "nan", "--brightness must be a finite number in [0, 1], not nan"),
+            ("--contrast", "2", "--contrast must be a finite number in [0, 1], not 2.0"),
+            ("--erase", "1.5", "--erase must be a finite number in [0, 1], not 1.5"),
+            ("--mixup=-1", nil, "--mixup must be a finite number in [0, 100], not -1.0"),
+            ("--cutmix", "inf", "--cutmix must be a finite number in [0, 100], not inf"),
+            ("--weight-decay", "5", "--weight-decay must be a finite number in [0, 1], not 5.0"),
+            ("--momentum", "0.9", "--momentum must be 0 with adam"),
+            ("--reduce-lr-patience", "0", "--reduce-lr-patience must be between 1 and 100000, not 0"),
+            ("--reduce-lr-factor", "1", "--reduce-lr-factor must be below 1"),
+            ("--min-lr=-1", nil, "--min-lr must be a finite number in [0, 10], not -1.0"),
+            ("--step-epochs", "0", "--step-epochs must be between 1 and 100000, not 0"),
+            ("--step-factor", "0", "--step-factor must be a finite number in (0, 1], not 0.0"),
         ]
         for (flag, value, message) in cases {
             try assertFailure(train + [flag] + (value.map { [$0] } ?? []), naming: [message], untouched: [data])
@@ -61,6 +76,14 @@ final class CommandLineTests: TrainingTestCase {
         try assertFailure(quickTrain(data, out: out, epochs: 0, fineTuneEpochs: 0),
                           naming: ["--epochs must be at least 1 when --fine-tune-epochs is 0"], untouched: [data])
         try assertFailure(["train", data.path, "--out", ""], naming: ["--out must name a folder"], untouched: [data])
+        // Choices that fit no run: momentum for Adam, a VGG16 input its poolings reduce to nothing,
+        // a flatten head at a size that makes its first layer gigabytes.
+        try assertFailure(["train", data.path, "--out", out.path, "--random-init", "--backbone", "vgg16", "--image-size", "24"],
+                          naming: ["--image-size must be at least 32 for vgg16"], untouched: [data])
+        try assertFailure(["train", data.path, "--out", out.path, "--random-init", "--image-size", "1024", "--pooling", "flatten", "--hidden", "4096"],
+                          naming: ["--pooling must be a head whose first dense layer has at most 268435456 parameters", "1310720 inputs"],
+                          untouched: [data])
+        try assertFailure(quickTrain(data, out: out) + ["--pooling", "average"], naming: ["--pooling"], untouched: [data])
         try assertFailure(["evaluate", out.path, data.path, "--batch-size", "0"], naming: ["--batch-size must be between 1"])
         try assertFailure(["evaluate", out.path, data.path, "--top", "0"], naming: ["--top must be between 1"])
         XCTAssertFalse(FileManager.default.fileExists(atPath: out.path), "a refused run wrote its output folder")

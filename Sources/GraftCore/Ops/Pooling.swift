@@ -21,6 +21,13 @@ public func globalAvgPool2d(_ x: Tensor) -> Tensor {
     return traced(result, inputs: [x]) { _ in .globalAveragePool }
 }
 
+/// The maximum over height and width: (N, C, H, W) -> (N, C) (Keras' GlobalMaxPooling2D). Traced
+/// as the max pooling over the whole map and the reshape it is made of.
+public func globalMaxPool2d(_ x: Tensor) -> Tensor {
+    precondition(x.shape.count == 4, "globalMaxPool2d input must be (N, C, H, W), not \(x.shape)")
+    return reshape(maxPool2d(x, kernel: (x.shape[2], x.shape[3])), [x.shape[0], x.shape[1]])
+}
+
 private func pool(_ x: Tensor, alg: dnnl_alg_kind_t, kernel: (Int, Int), stride: (Int, Int), padding: Padding) -> Tensor {
     precondition(x.shape.count == 4, "pooling input must be (N, C, H, W), not \(x.shape)")
     let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])

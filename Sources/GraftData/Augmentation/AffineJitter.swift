@@ -1,8 +1,17 @@
 import Foundation
 import GraftCore
 
-/// Rotation, shift, zoom and shear in one resampling (Keras' RandomRotation, RandomTranslation,
-/// RandomZoom and shear), with reflected borders.
+/// What an affine warp shows where it samples outside the image.
+public enum BorderFill: String, CaseIterable, Sendable {
+    /// The edge pixel repeated (aaaa|abcd|dddd): Keras' `fill_mode="nearest"`, its default.
+    case nearest
+    /// Mirrored at the edge (dcba|abcd|dcba): Keras' `fill_mode="reflect"`, the presets' choice.
+    case reflect
+}
+
+/// Rotation, shift, zoom and shear in one resampling (Keras' ImageDataGenerator's
+/// `rotation_range`, `width_shift_range`/`height_shift_range`, `zoom_range` and
+/// `shear_range`), with reflected borders unless `fill` says otherwise.
 public struct AffineJitter: Sendable, Equatable {
     public var probability: Double
     /// Maximum rotation either way, in degrees.
@@ -13,15 +22,21 @@ public struct AffineJitter: Sendable, Equatable {
     public var zoom: Double
     /// Maximum shear either way, in degrees.
     public var shearDegrees: Double
+    /// What appears where the warp samples outside the image.
+    public var fill: BorderFill
 
     public init(probability: Double = 1, rotationDegrees: Double = 0, shift: Double = 0, zoom: Double = 0,
-                shearDegrees: Double = 0) {
+                shearDegrees: Double = 0, fill: BorderFill = .reflect) {
         self.probability = probability
         self.rotationDegrees = rotationDegrees
         self.shift = shift
         self.zoom = zoom
         self.shearDegrees = shearDegrees
+        self.fill = fill
     }
+
+    /// Whether every draw is the identity.
+    var isIdentity: Bool { rotationDegrees == 0 && shift == 0 && zoom == 0 && shearDegrees == 0 }
 }
 
 extension AffineJitter {
@@ -39,15 +54,17 @@ extension AffineJitter {
         let det = a * e - b * d
         guard abs(det) > 1e-9 else { return image }
         let inverse = (a: e / det, b: -b / det, d: -d / det, e: a / det)
-        return image.warped(inverse: inverse, shiftX: dx, shiftY: dy)
+        return image.warped(inverse: inverse, shiftX: dx, shiftY: dy, fill: fill)
     }
 }
 
 extension PlanarImage {
     /// Resamples with bilinear interpolation; each output pixel centre p maps to the source
-    /// point centre + inverse * (p - centre - shift). Borders are reflected, so no black wedges
-    /// appear after a rotation (Keras' fill_mode="reflect").
-    func warped(inverse m: (a: Double, b: Double, d: Double, e: Double), shiftX: Double, shiftY: Double) -> PlanarImage {
+    /// point centre + inverse * (p - centre - shift). Borders are reflected or repeated
+    /// (`fill`), so no black wedges appear after a rotation.
+    func warped(inverse m: (a: Double, b: Double, d: Double, e: Double), shiftX: Double, shiftY: Double,
+                fill: BorderFill = .reflect) -> PlanarImage {
+        let fold: (Int, Int) -> Int = fill == .reflect ? reflect : clampIndex
         var out = [Float](repeating: 0, count: values.count)
         let w = width, h = height, plane = planeSize
         let cx = Double(w) / 2, cy = Double(h) / 2
@@ -72,8 +89,8 @@ extension PlanarImage {
                         if x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h {
                             i00 = y0 * w + x0; i01 = i00 + 1; i10 = i00 + w; i11 = i10 + 1
                         } else {
-                            let xa = reflect(x0, w), xb = reflect(x0 + 1, w)
-                            let ya = reflect(y0, h) * w, yb = reflect(y0 + 1, h) * w
+                            let xa = fold(x0, w), xb = fold(x0 + 1, w)
+                            let ya = fold(y0, h) * w, yb = fold(y0 + 1, h) * w
                             i00 = ya + xa; i01 = ya + xb; i10 = yb + xa; i11 = yb + xb
                         }
                         let w00 = (1 - fx) * (1 - fy), w01 = fx * (1 - fy), w10 = (1 - fx) * fy, w11 = fx * fy
@@ -97,3 +114,6 @@ extension PlanarImage {
     if k < 0 { k += period }
     return k < n ? k : period - 1 - k
 }
+
+/// Index `i` clamped into 0..<n (a a a | a b c d | d d d).
+@inline(__always) func clampIndex(_ i: Int, _ n: Int) -> Int { min(max(i, 0), n - 1) }

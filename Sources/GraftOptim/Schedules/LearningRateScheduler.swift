@@ -7,6 +7,10 @@ public final class LearningRateScheduler {
     public let schedule: any LearningRateSchedule
     /// Optimizer steps taken so far; save it with a checkpoint and pass it back to resume.
     public private(set) var completedSteps: Int
+    /// A factor on the schedule's rate (reduce-on-plateau's), applied from the next step on.
+    public private(set) var scale: Float = 1
+    /// The lowest rate a scale below 1 may lead to.
+    public private(set) var floor: Float = 0
 
     /// Sets the rate for the next optimizer step right away.
     public init(optimizer: any Optimizer, schedule: any LearningRateSchedule, completedSteps: Int = 0) {
@@ -22,7 +26,21 @@ public final class LearningRateScheduler {
         apply()
     }
 
-    private func apply() { optimizer.learningRate = schedule.learningRate(at: completedSteps) }
+    /// Multiplies the schedule's rates by `scale`, not going below `floor`, from the next step on.
+    public func setScale(_ scale: Float, floor: Float = 0) {
+        self.scale = scale
+        self.floor = floor
+        apply()
+    }
+
+    /// The rate of step `step`: the schedule's, scaled.
+    public func learningRate(at step: Int) -> Float {
+        let rate = schedule.learningRate(at: step)
+        // Without a reduction the schedule's rate goes through untouched, bit for bit.
+        return scale == 1 ? rate : max(rate * scale, floor)
+    }
+
+    private func apply() { optimizer.learningRate = learningRate(at: completedSteps) }
 }
 
 extension Optimizer {

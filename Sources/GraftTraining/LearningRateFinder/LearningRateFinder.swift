@@ -58,7 +58,7 @@ public final class LearningRateFinder {
         let started = Date()
         let groups = classifier.trainableParameterGroups(
             learningRateDecayPerBlock: test.stage == .fineTune ? options.learningRateDecayPerBlock : nil)
-        let optimizer = Adam(groups: groups, learningRate: test.startLearningRate)
+        let optimizer = options.makeOptimizer(groups: groups, learningRate: test.startLearningRate)
         let schedule = ExponentialRange(from: test.startLearningRate, to: test.endLearningRate, steps: test.resolvedSteps)
         let step = TrainStep(optimizer: optimizer, scheduler: LearningRateScheduler(optimizer: optimizer, schedule: schedule),
                              labelSmoothing: options.labelSmoothing,

@@ -84,7 +84,8 @@ public final class Trainer {
     public func keptEpoch(afterStage stage: Int) -> EpochRecord? {
         guard let last = history.last(where: { $0.stage == stage }) else { return nil }
         guard bestWeights != nil else { return last }
-        return history.filter { $0.stage <= stage }.min { $0.selectionLoss < $1.selectionLoss } ?? last
+        let monitor = options.monitor
+        return history.filter { $0.stage <= stage }.min { monitor.score($0) < monitor.score($1) } ?? last
     }
 
     /// Ends the stage under way after the current epoch's observers have run; `reason` is shown
@@ -178,7 +179,7 @@ public final class Trainer {
             try classifier.unfreeze(options.fineTuneSelection(for: classifier))
         }
         let groups = classifier.trainableParameterGroups(learningRateDecayPerBlock: stage == 2 ? options.learningRateDecayPerBlock : nil)
-        let optimizer = Adam(groups: groups, learningRate: plan.learningRate)
+        let optimizer = options.makeOptimizer(groups: groups, learningRate: plan.learningRate)
         if progress.completedEpochsInStage > 0, let saved = try checkpointer?.optimizerState() { try optimizer.load(saved) }
         self.optimizer = optimizer
         try notify { try $0.stageWillStart(stage, trainer: self) }
@@ -189,7 +190,8 @@ public final class Trainer {
                                                            threads: options.loaderThreads))
         if plan.cached && headFeatures == nil { try computeHeadFeatures(stage: stage, plan: plan) }
         let stepsPerEpoch = plan.cached ? (trainingSet.count + options.batchSize - 1) / options.batchSize : loader.batchesPerEpoch
-        let schedule = options.learningRateSchedule(learningRate: plan.learningRate, totalSteps: plan.epochs * stepsPerEpoch)
+        let schedule = options.learningRateSchedule(learningRate: plan.learningRate, totalSteps: plan.epochs * stepsPerEpoch,
+                                                    stepsPerEpoch: stepsPerEpoch)
         let scheduler = LearningRateScheduler(optimizer: optimizer, schedule: schedule,
                                               completedSteps: progress.completedEpochsInStage * stepsPerEpoch)
         let step = TrainStep(optimizer: optimizer, scheduler: scheduler, labelSmoothing: options.labelSmoothing,
@@ -197,6 +199,7 @@ public final class Trainer {
                              synchronizer: gradientSynchronizer)
         while progress.completedEpochsInStage < plan.epochs {
             let epoch = progress.completedEpochsInStage
+            if let plateau = options.reduceOnPlateau { applyPlateau(plateau, stage: stage, to: scheduler) }
             let started = Date()
             let context = ForwardContext(training: true, seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.dropout.rawValue, UInt64(epoch)))
             var totals = RunningTotals()
@@ -242,7 +245,7 @@ public final class Trainer {
                                      validationLoss: validation?.report.loss, validationAccuracy: validation?.report.accuracy,
                                      learningRate: Double(learningRate), seconds: 0,
                                      imagesPerSecond: Double(epochTotals.count) / max(trainSeconds, 1e-9), cachedFeatures: plan.cached)
-            record.learningRate = Double(schedule.learningRate(at: max(0, scheduler.completedSteps - 1)))
+            record.learningRate = Double(scheduler.learningRate(at: max(0, scheduler.completedSteps - 1)))
             record.seconds = Date().timeIntervalSince(started)
             recordEpoch(record)
             try notify { try $0.epochDidEnd(record, trainer: self) }
@@ -260,13 +263,26 @@ public final class Trainer {
         history.append(record)
         progress.history = history
         progress.completedEpochsInStage += 1
-        if progress.bestLoss.map({ record.selectionLoss < $0 }) ?? true {
-            progress.bestLoss = record.selectionLoss
+        let score = options.monitor.score(record)
+        if progress.bestLoss.map({ score < $0 }) ?? true {
+            progress.bestLoss = score
             progress.bestRecord = history.count - 1
             progress.epochsWithoutImprovement = 0
         } else {
             progress.epochsWithoutImprovement += 1
         }
+    }
+
+    /// Reduce-on-plateau's scale for the next epoch, from the monitored values of the stage's
+    /// epochs so far (so a resumed run picks it up where it was), with a message when it drops.
+    private func applyPlateau(_ plateau: PlateauReduction, stage: Int, to scheduler: LearningRateScheduler) {
+        let scores = history.filter { $0.stage == stage }.map(options.monitor.score)
+        let scale = Float(plateau.scale(afterScores: scores))
+        guard scale != scheduler.scale else { return }
+        let before = scheduler.learningRate(at: scheduler.completedSteps)
+        scheduler.setScale(scale, floor: plateau.minimumLearningRate)
+        note(String(format: "stage %d: no improvement of the %@ for %d epochs; learning rate %.2e → %.2e",
+                    stage, options.monitor.quantity, plateau.patience, Double(before), Double(scheduler.learningRate(at: scheduler.completedSteps))))
     }
 
     /// Stage 1 on a frozen backbone without augmentation: the backbone's features of every

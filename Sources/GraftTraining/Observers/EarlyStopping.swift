@@ -1,5 +1,6 @@
-/// Ends a stage after `patience` epochs in a row without a lower selection loss (validation
-/// loss, else training loss), as Keras' `EarlyStopping(patience=)`.
+/// Ends a stage after `patience` epochs in a row without an improvement of the monitored value
+/// (`TrainingOptions.monitor`: validation loss or accuracy, else the training one), as Keras'
+/// `EarlyStopping(monitor=, patience=)`.
 ///
 /// It keeps no state of its own: the count comes from the trainer's history, so a resumed run
 /// stops where the uninterrupted one would.
@@ -14,6 +15,6 @@ public final class EarlyStopping: TrainingObserver {
     public func epochDidEnd(_ record: EpochRecord, trainer: Trainer) throws {
         let waited = trainer.epochsWithoutImprovement
         guard waited >= patience else { return }
-        trainer.stopStage(reason: "stage \(record.stage): no lower validation loss for \(waited) epochs; stopping early")
+        trainer.stopStage(reason: "stage \(record.stage): no \(trainer.options.monitor.improvement.dropFirst(2)) for \(waited) epochs; stopping early")
     }
 }

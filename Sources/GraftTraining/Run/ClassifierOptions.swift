@@ -17,6 +17,9 @@ public struct ClassifierOptions: Sendable {
     /// Past these an input or a layer is a typo that would fail in an allocation.
     public static let imageSizes = 16...1024
     public static let maximumHiddenUnits = 65_536
+    /// The most weights the head's first dense layer may have (a `flatten` head at a large image
+    /// size reaches it quickly): 2^28, a gigabyte of floats, 2.6 times Keras' VGG16 `fc1`.
+    public static let maximumFirstLayerWeights = 1 << 28
 
     public init() {}
 
@@ -25,14 +28,36 @@ public struct ClassifierOptions: Sendable {
         if let imageSize { try checkSetting("imageSize", imageSize, in: Self.imageSizes) }
         for width in head.hiddenUnits { try checkSetting("hiddenUnits", width, in: 1...Self.maximumHiddenUnits) }
         try checkSetting("dropout", head.dropout, in: .from(0, below: 1))
+        let side = imageSize ?? backbone.pretrainedImageSize
+        if side < backbone.minimumImageSize {
+            throw InvalidSetting(name: "imageSize", value: String(side),
+                                 requirement: "at least \(backbone.minimumImageSize) for \(backbone.rawValue) (its feature map would be empty)")
+        }
+        if head.pooling == .flatten { try checkFlattenedWidth(side: side, outputs: head.hiddenUnits.first ?? 1) }
         if randomInitialization && weights != nil {
             throw InvalidSetting(name: "weights", value: weights!.path, requirement: "absent when randomInitialization is set")
+        }
+    }
+
+    /// A `flatten` head's first dense layer grows with the square of the image size: refused,
+    /// with the numbers, before it is allocated.
+    private func checkFlattenedWidth(side: Int, outputs: Int) throws {
+        let map = backbone.featureMapSize(height: side, width: side)
+        let inputs = HeadPooling.flatten.width(channels: backbone.featureWidth, height: map.height, width: map.width)
+        guard inputs.multipliedReportingOverflow(by: outputs).partialValue <= Self.maximumFirstLayerWeights else {
+            throw InvalidSetting(name: "head.pooling", value: "flatten",
+                                 requirement: "a head whose first dense layer has at most \(Self.maximumFirstLayerWeights) parameters; "
+                                    + "at image size \(side) \(backbone.rawValue)'s \(backbone.featureWidth)×\(map.height)×\(map.width) map "
+                                    + "flattens to \(inputs) inputs, times \(outputs) units (use avg or max pooling, a smaller image size or fewer hidden units)")
         }
     }
 
     /// Throws `InvalidSetting` when the head cannot serve `classCount` classes.
     public func validate(classCount: Int) throws {
         try validate()
+        if head.pooling == .flatten && head.hiddenUnits.isEmpty {
+            try checkFlattenedWidth(side: imageSize ?? backbone.pretrainedImageSize, outputs: head.output.units(classes: classCount))
+        }
         if head.output == .sigmoid && classCount != 2 {
             throw InvalidSetting(name: "head.output", value: "sigmoid", requirement: "softmax for \(classCount) classes (sigmoid needs exactly two)")
         }
