@@ -1,4 +1,5 @@
 import Foundation
+import GraftCheckpoint
 import GraftDownload
 import GraftModels
 import GraftTestSupport
@@ -53,6 +54,34 @@ final class WeightsFetchCommandTests: XCTestCase {
         XCTAssertEqual(again.status, 0, again.output)
         XCTAssertEqual(again.output, "", "nothing to say when the file is present")
         XCTAssertEqual(server.requests.count, 2, "a present file is not fetched again")
+    }
+
+    /// Once fetched into the cache, ResNet-50's file is what the commands load for
+    /// `--backbone resnet50`, as they load the PyPI ones (here a checkpoint with torchvision's
+    /// keys and random values, fetched under torchvision's file name).
+    func testAFetchedResNet50IsWhatClassifyUses() throws {
+        let shared = WeightsCache(mirror: nil)
+        guard let photo = PackagedFiles.samplePhotos.first, shared.isPresent(photo), shared.isPresent(PackagedFiles.imageNetClassNames) else {
+            throw XCTSkip("the class names and sample photos are not in \(shared.root.path)")
+        }
+        let home = try temporaryFolder()
+        try FileManager.default.copyItem(at: shared.path(of: PackagedFiles.imageNetClassNames), to: home.appendingPathComponent(PackagedFiles.imageNetClassNames.fileName))
+        let before = try graft.run(["classify", shared.path(of: photo).path, "--backbone", "resnet50", "--top", "1"],
+                                   environment: environment(home: home, mirror: ""))
+        XCTAssertTrue(before.failedCleanly, before.output)
+        XCTAssertTrue(before.output.contains("resnet50 is not on this machine"), before.output)
+        XCTAssertTrue(before.output.contains("graft weights fetch resnet50"), before.output)
+
+        let data = try Safetensors.encode(Checkpoint(namedTensors: ResNet50(seed: 3).stateTensors()))
+        let server = try CheckpointServer(["/m/resnet50-0676ba61.pth": .init(data: data)])
+        var file = PackagedFiles.resNet50
+        file.sha256 = try sha256(data)
+        try WeightsCache(root: home, mirror: server.url("/m").absoluteString).fetch(file)
+        let after = try graft.run(["classify", shared.path(of: photo).path, "--backbone", "resnet50", "--top", "1", "--json"],
+                                  environment: environment(home: home, mirror: ""))
+        XCTAssertEqual(after.status, 0, after.output)
+        let results = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(after.output.utf8)) as? [[String: Any]], after.output)
+        XCTAssertEqual((results.first?["predictions"] as? [[String: Any]])?.count, 1, after.output)
     }
 
     func testAWrongFileFromTheMirrorIsRefusedAndNotKept() throws {
