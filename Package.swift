@@ -38,6 +38,9 @@ let package = Package(
         // Files written so that nothing is ever half-written: atomic files, folders replaced as
         // one unit, a lock on an output folder, failures as sentences.
         .target(name: "GraftFiles"),
+        // Downloads over HTTP(S) with Foundation's URLSession: resumed with Range requests from a
+        // partial file, SHA-256 checked, renamed into place; progress as bytes arrive.
+        .target(name: "GraftDownload", dependencies: ["GraftFiles", "COpenSSL"]),
         // Tensor, engine, ops and autodiff.
         .target(name: "GraftCore", dependencies: ["CDNNL", "CGraftKernels"]),
         // Modules with named parameters: the building blocks of models.
@@ -54,7 +57,8 @@ let package = Package(
         ]),
         // Pretrained backbones and their preprocessing.
         .target(name: "GraftModels", dependencies: [
-            "GraftFiles", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "COpenSSL", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "GraftFiles", "GraftDownload", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData",
+            .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Transfer learning: classifier = backbone + head, the two-stage fit loop, saved models, reports.
         .target(name: "GraftTraining", dependencies: [
@@ -75,7 +79,7 @@ let package = Package(
         ]),
         // The umbrella library users import.
         .target(name: "Graft", dependencies: [
-            "GraftCore", "GraftFiles", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels", "GraftTraining",
+            "GraftCore", "GraftFiles", "GraftDownload", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels", "GraftTraining",
         ]),
         // ONNX export: a model's inference trace as an ONNX graph, written with swift-protobuf from
         // the .proto subset in ONNX/ (its generated Swift is committed: scripts/generate-onnx-proto.sh).
@@ -95,6 +99,14 @@ let package = Package(
         .target(name: "GraftTestSupport", path: "Tests/GraftTestSupport"),
 
         .testTarget(name: "GraftCoreTests", dependencies: ["GraftCore"]),
+        // A loopback HTTP server (Hummingbird) that serves test checkpoints with Range support.
+        .testTarget(name: "GraftDownloadTests", dependencies: [
+            "GraftDownload", "GraftModels", "GraftCheckpoint", "GraftTestSupport",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "GraftFilesTests", dependencies: ["GraftFiles"]),
         .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftOptim"]),
         .testTarget(name: "GraftOptimTests", dependencies: ["GraftOptim", "GraftNN"]),

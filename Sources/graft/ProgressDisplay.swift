@@ -4,7 +4,7 @@ import Graft
 import Glibc
 #endif
 
-/// Shows training progress. On a terminal (standard error), one line per epoch phase is redrawn
+/// Shows training and download progress. On a terminal (standard error), one line per epoch phase is redrawn
 /// in place: a bar with batch i/n, running loss and accuracy, images/second and ETA. Elsewhere
 /// (a log file, a pipe, TERM=dumb) nothing is drawn and only whole lines appear.
 final class ProgressDisplay {
@@ -30,11 +30,16 @@ final class ProgressDisplay {
     }
 
     func update(_ progress: BatchProgress) {
+        update(isFinished: progress.isFinished) { Self.render(progress, width: $0) }
+    }
+
+    /// Redraws the bar with the line `render` makes for the terminal's width.
+    func update(isFinished: Bool, _ render: (Int) -> String) {
         guard isInteractive else { return }
         let now = Date()
-        guard progress.isFinished || now.timeIntervalSince(lastDraw) >= interval else { return }
+        guard isFinished || now.timeIntervalSince(lastDraw) >= interval else { return }
         lastDraw = now
-        let text = Self.render(progress, width: Self.terminalWidth())
+        let text = render(Self.terminalWidth())
         FileHandle.standardError.write(Data(("\r" + text + "\u{1B}[K").utf8))
         barShown = true
     }

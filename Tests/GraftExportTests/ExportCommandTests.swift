@@ -42,10 +42,11 @@ final class ExportCommandTests: ExportTestCase {
         XCTAssertGreaterThan((try FileManager.default.attributesOfItem(atPath: out.path)[.size] as? Int) ?? 0, 8_000_000)
     }
 
-    private func assertRefused(_ arguments: [String], naming fragments: [String], file: StaticString = #filePath, line: UInt = #line) throws {
+    private func assertRefused(_ arguments: [String], naming fragments: [String], environment: [String: String] = [:],
+                               file: StaticString = #filePath, line: UInt = #line) throws {
         let out = scratch.appendingPathComponent("old.onnx")
         try Data("an older file".utf8).write(to: out)
-        let result = try graft.run(["export"] + arguments.map { $0 == "OUT" ? out.path : $0 })
+        let result = try graft.run(["export"] + arguments.map { $0 == "OUT" ? out.path : $0 }, environment: environment)
         XCTAssertTrue(result.failedCleanly, "status \(result.status), \(result.reason): \(result.output)", file: file, line: line)
         for fragment in fragments {
             XCTAssertTrue(result.output.contains(fragment), "'\(fragment)' not in: \(result.output)", file: file, line: line)
@@ -68,7 +69,9 @@ final class ExportCommandTests: ExportTestCase {
         try assertRefused([modelFolder.path, "--out", scratch.path], naming: ["is a folder"])
         let nowhere = scratch.appendingPathComponent("missing/model.onnx").path
         try assertRefused([modelFolder.path, "--out", nowhere], naming: ["the folder \(scratch.path)/missing does not exist"])
-        try assertRefused(["--backbone", "resnet50", "--out", "OUT"], naming: ["no pretrained weights for resnet50"])
+        // An empty cache: ResNet-50's weights can be fetched, but are not there.
+        try assertRefused(["--backbone", "resnet50", "--out", "OUT"], naming: ["resnet50 is not on this machine", "graft weights fetch resnet50"],
+                          environment: ["GRAFT_HOME": scratch.appendingPathComponent("empty-cache").path])
         let broken = scratch.appendingPathComponent("broken")
         try FileManager.default.copyItem(at: modelFolder, to: broken)
         try Data("{".utf8).write(to: broken.appendingPathComponent("config.json"))

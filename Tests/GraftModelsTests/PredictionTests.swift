@@ -17,8 +17,9 @@ final class PredictionTests: XCTestCase {
     func testPackagedFileNames() {
         XCTAssertEqual(PackagedFiles.named("sample-photos")?.count, PackagedFiles.samplePhotos.count)
         XCTAssertEqual(PackagedFiles.named("mobilenetv2")?.first?.fileName, "mobilenet_v2-b0353104.pth")
-        XCTAssertNil(PackagedFiles.named("resnet50"), "no ResNet-50 weights are reachable offline")
-        XCTAssertNil(BackboneKind.resNet50.pretrainedFile)
+        XCTAssertEqual(PackagedFiles.named("resnet50")?.first?.fileName, "resnet50-0676ba61.pth")
+        XCTAssertEqual(BackboneKind.resNet50.pretrainedFile?.fileName, "resnet50-0676ba61.pth")
+        XCTAssertEqual(BackboneKind.vgg16.pretrainedFile?.fileName, "vgg16-397923af.pth")
     }
 
     func testCacheFolderFollowsGraftHome() {

