@@ -23,31 +23,18 @@ public struct GraftProcess {
         public var failedCleanly: Bool { reason == .exit && (1...127).contains(status) }
     }
 
-    /// Starts `graft arguments`, with `environment` on top of this process's; output is collected
-    /// into a file so that a long run cannot block on a full pipe.
+    /// Starts `graft arguments`, with `environment` on top of this process's and one OpenMP
+    /// thread (tests run beside each other's work); output is collected into a file.
     public func start(_ arguments: [String], in directory: URL? = nil, environment extra: [String: String] = [:]) throws -> (Process, URL) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        if let directory { process.currentDirectoryURL = directory }
         var environment = ProcessInfo.processInfo.environment
         environment["OMP_NUM_THREADS"] = "1"
         environment.merge(extra) { $1 }
-        process.environment = environment
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("graft-cli-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        return (process, log)
+        return try LoggedProcess.start(executable, arguments, environment: environment, in: directory)
     }
 
     public func finish(_ process: Process, log: URL) -> Result {
-        process.waitUntilExit()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        try? FileManager.default.removeItem(at: log)
-        return Result(status: process.terminationStatus, reason: process.terminationReason, output: output)
+        let ended = LoggedProcess.finish(process, log: log)
+        return Result(status: ended.status, reason: ended.reason, output: ended.output)
     }
 
     public func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Result {

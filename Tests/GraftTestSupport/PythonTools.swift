@@ -36,20 +36,9 @@ public enum PythonTools {
 
     /// Runs `python arguments`, stdout and stderr together, through a file so a chatty script cannot block.
     public static func run(_ python: URL, _ arguments: [String], environment extra: [String: String] = [:]) throws -> Output {
-        let process = Process()
-        process.executableURL = python
-        process.arguments = arguments
-        process.environment = ProcessInfo.processInfo.environment.merging(extra) { $1 }
-        let log = FileManager.default.temporaryDirectory.appendingPathComponent("graft-python-\(UUID().uuidString).log")
-        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        let handle = try FileHandle(forWritingTo: log)
-        defer { try? FileManager.default.removeItem(at: log) }
-        process.standardOutput = handle
-        process.standardError = handle
-        try process.run()
-        process.waitUntilExit()
-        try? handle.close()
-        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        return Output(status: process.terminationStatus, output: output)
+        let (process, log) = try LoggedProcess.start(python, arguments,
+                                                     environment: ProcessInfo.processInfo.environment.merging(extra) { $1 })
+        let ended = LoggedProcess.finish(process, log: log)
+        return Output(status: ended.status, output: ended.output)
     }
 }
