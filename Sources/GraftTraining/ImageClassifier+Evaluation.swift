@@ -36,26 +36,33 @@ extension ImageClassifier {
         return EvaluationReport(logits: logits, labels: labels, classNames: classNames, topK: topK)
     }
 
-    /// The top `k` classes of each image, preprocessed as this model was trained.
-    public func predict(_ images: [RGBImage], top k: Int = 5, batchSize: Int = 16) -> [[Prediction]] {
-        let transform = ImageTransform(preprocessing: preprocessing)
+    /// The top `k` classes of each image, preprocessed as this model was trained; with
+    /// `augmentation`, from the predictions of its views averaged.
+    public func predict(_ images: [RGBImage], top k: Int = 5, batchSize: Int = 16,
+                        augmentation: TestTimeAugmentation? = nil) -> [[Prediction]] {
         var results: [[Prediction]] = []
         for start in stride(from: 0, to: images.count, by: batchSize) {
             let chunk = images[start..<min(start + batchSize, images.count)]
-            results += topPredictions(logits: logits(batch(of: chunk, transform)).values, classes: classNames, k: k)
+            let rows = augmentation.map { augmentation in
+                averagedOverViews(augmentation.views.map { logits(batch(of: chunk, view: $0)).values }, classes: classNames.count)
+            } ?? logits(batch(of: chunk, view: nil)).values
+            results += topPredictions(logits: rows, classes: classNames, k: k)
         }
         return results
     }
 
-    /// `images` rendered by `transform`, as one (N, 3, height, width) batch.
-    func batch(of images: some Collection<RGBImage>, _ transform: ImageTransform) -> Tensor {
-        Tensor(shape: [images.count, 3, preprocessing.height, preprocessing.width], values: images.flatMap { transform.render($0, seed: 0) })
+    /// `images` preprocessed (as test-time `view`, or plainly), as one (N, 3, height, width) batch.
+    private func batch(of images: some Collection<RGBImage>, view: TestTimeView?) -> Tensor {
+        var transform = ImageTransform(preprocessing: preprocessing)
+        transform.view = view
+        return Tensor(shape: [images.count, 3, preprocessing.height, preprocessing.width], values: images.flatMap { transform.render($0, seed: 0) })
     }
 
     /// The top `k` classes of each image file, decoded a batch at a time; a file that cannot be
     /// decoded gets its error in its place and the others go on.
-    public func predict(files: [URL], top k: Int = 5, batchSize: Int = 16) -> [Result<[Prediction], ImageDecodingError>] {
-        ImageDecoder.mapBatches(of: files, batchSize: batchSize) { predict($0, top: k, batchSize: batchSize) }
+    public func predict(files: [URL], top k: Int = 5, batchSize: Int = 16,
+                        augmentation: TestTimeAugmentation? = nil) -> [Result<[Prediction], ImageDecodingError>] {
+        ImageDecoder.mapBatches(of: files, batchSize: batchSize) { predict($0, top: k, batchSize: batchSize, augmentation: augmentation) }
     }
 }
 

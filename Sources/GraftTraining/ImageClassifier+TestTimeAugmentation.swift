@@ -15,28 +15,6 @@ extension ImageClassifier {
         }
         return (views, labels)
     }
-
-    /// The top `k` classes of each image, from the predictions of `augmentation`'s views averaged.
-    public func predict(_ images: [RGBImage], top k: Int = 5, batchSize: Int = 16, augmentation: TestTimeAugmentation) -> [[Prediction]] {
-        var results: [[Prediction]] = []
-        for start in stride(from: 0, to: images.count, by: batchSize) {
-            let chunk = Array(images[start..<min(start + batchSize, images.count)])
-            let views = augmentation.views.map { view -> [Float] in
-                var transform = ImageTransform(preprocessing: preprocessing)
-                transform.view = view
-                return logits(batch(of: chunk, transform)).values
-            }
-            results += topPredictions(logits: averagedOverViews(views, classes: classNames.count), classes: classNames, k: k)
-        }
-        return results
-    }
-
-    /// `predict(_:top:batchSize:augmentation:)` for image files, decoded a batch at a time; a
-    /// file that cannot be decoded gets its error in its place.
-    public func predict(files: [URL], top k: Int = 5, batchSize: Int = 16,
-                        augmentation: TestTimeAugmentation) -> [Result<[Prediction], ImageDecodingError>] {
-        ImageDecoder.mapBatches(of: files, batchSize: batchSize) { predict($0, top: k, batchSize: batchSize, augmentation: augmentation) }
-    }
 }
 
 /// The predictions of several views of the same images as one: the mean of their softmax

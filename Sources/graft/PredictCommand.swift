@@ -20,8 +20,6 @@ struct Predict: ParsableCommand {
         let list = try inputs.files()
         let classifier = try ImageClassifier.load(from: URL(fileURLWithPath: model))
         let top = min(inputs.top, classifier.classNames.count)
-        let files = list.entries.map(\.url)
-        try inputs.report(tta.map { classifier.predict(files: files, top: top, augmentation: $0) } ?? classifier.predict(files: files, top: top),
-                          for: list)
+        try inputs.report(classifier.predict(files: list.entries.map(\.url), top: top, augmentation: tta), for: list)
     }
 }
