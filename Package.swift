@@ -113,7 +113,9 @@ let package = Package(
         .testTarget(name: "GraftCheckpointTests", dependencies: ["GraftCheckpoint"]),
         .testTarget(name: "GraftDataTests", dependencies: ["GraftData", "GraftCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GraftModelsTests", dependencies: ["GraftModels"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "GraftTrainingTests", dependencies: ["GraftTraining", "GraftTestSupport"]),
+        .testTarget(name: "GraftTrainingTests", dependencies: ["GraftTraining", "GraftCheckpoint", "GraftCore", "GraftData", "GraftFiles",
+                                                               "GraftModels", "GraftNN", "GraftOptim", "GraftTestSupport"],
+                    exclude: ["Fixtures/make_multilabel_metrics.py"], resources: [.copy("Fixtures/multilabel_metrics.json")]),
         // Every module the tests import, named: with only GraftServe named, an incremental build once left
         // these tests compiled against an older layout of a GraftData struct (a crash, not an error).
         .testTarget(name: "GraftServeTests", dependencies: ["GraftServe", "GraftTraining", "GraftModels", "GraftData", "GraftNN", "GraftCore", "GraftTestSupport"]),

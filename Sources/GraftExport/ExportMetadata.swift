@@ -16,7 +16,7 @@ enum ExportMetadata {
             ("input_layout", "NCHW float32: (batch, 3, \(p.height), \(p.width)), channels in \(p.channelOrder.rawValue.uppercased()) order"),
             ("preprocessing", try json(PreprocessingDescription(p))),
             ("preprocessing_steps", p.steps),
-        ]
+        ] + (source.threshold.map { [("threshold", String($0))] } ?? [])
     }
 
     private static func json<T: Encodable>(_ value: T) throws -> String {

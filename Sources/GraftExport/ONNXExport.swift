@@ -32,7 +32,7 @@ public struct ONNXExport {
         var graph = lowering.graph
         let outputShape: Shape = [.batch, .fixed(classes)]
         if options.outputs != .logits {
-            Self.addProbabilities(to: &graph, sigmoid: source.headOutput == .sigmoid)
+            Self.addProbabilities(to: &graph, output: source.headOutput)
             graph.declare(ONNXNames.probabilities, shape: outputShape)
         }
         let inputShape: Shape = [.batch, .fixed(3), .fixed(p.height), .fixed(p.width)]
@@ -67,14 +67,18 @@ public struct ONNXExport {
 
     /// `probabilities` from `logits`: a softmax over the classes; for a two-class sigmoid head,
     /// whose logits are [0, z], the sigmoid of each logit minus the other: (sigmoid(-z), sigmoid(z)),
-    /// the same numbers without forming 1 - sigmoid(z).
-    private static func addProbabilities(to graph: inout GraphBuilder, sigmoid: Bool) {
-        if sigmoid {
+    /// the same numbers without forming 1 - sigmoid(z); for a multi-label head the sigmoid of
+    /// each logit.
+    private static func addProbabilities(to graph: inout GraphBuilder, output: HeadOutput) {
+        switch output {
+        case .sigmoid:
             let swapped = graph.add("Gather", [ONNXNames.logits, graph.int64Constant([1, 0])], name: "head",
                                     attributes: [.int("axis", 1)])
             let difference = graph.add("Sub", [ONNXNames.logits, swapped], name: "head")
             graph.add("Sigmoid", [difference], name: "head", output: ONNXNames.probabilities)
-        } else {
+        case .multiLabel:
+            graph.add("Sigmoid", [ONNXNames.logits], name: "head", output: ONNXNames.probabilities)
+        case .softmax:
             graph.add("Softmax", [ONNXNames.logits], name: "head", attributes: [.int("axis", 1)], output: ONNXNames.probabilities)
         }
     }

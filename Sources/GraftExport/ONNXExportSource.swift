@@ -15,11 +15,13 @@ public struct ONNXExportSource {
     /// "efficientnet-lite0", ...
     public let architecture: String
     /// `.sigmoid` for a two-class head whose logits are [0, z]: its probabilities are then
-    /// computed as sigmoids, not a softmax.
+    /// computed as sigmoids, not a softmax; `.multiLabel` for one sigmoid per class.
     public let headOutput: HeadOutput
+    /// A multi-label head's threshold, recorded in the file's metadata for its consumers.
+    public let threshold: Float?
 
     public init(model: Module, classNames: [String], preprocessing: Preprocessing, architecture: String,
-                headOutput: HeadOutput = .softmax, logits: @escaping (Tensor, ForwardContext) -> Tensor) {
+                headOutput: HeadOutput = .softmax, threshold: Float? = nil, logits: @escaping (Tensor, ForwardContext) -> Tensor) {
         precondition(!classNames.isEmpty, "an exported classifier needs at least one class")
         precondition(headOutput != .sigmoid || classNames.count == 2, "a sigmoid head has two classes")
         self.model = model
@@ -27,6 +29,7 @@ public struct ONNXExportSource {
         self.preprocessing = preprocessing
         self.architecture = architecture
         self.headOutput = headOutput
+        self.threshold = threshold
         self.logits = logits
     }
 
@@ -34,7 +37,8 @@ public struct ONNXExportSource {
     /// the preprocessing it was trained with.
     public init(classifier: ImageClassifier) {
         self.init(model: classifier, classNames: classifier.classNames, preprocessing: classifier.preprocessing,
-                  architecture: classifier.backboneKind.rawValue, headOutput: classifier.headConfiguration.output) {
+                  architecture: classifier.backboneKind.rawValue, headOutput: classifier.headConfiguration.output,
+                  threshold: classifier.isMultiLabel ? classifier.headConfiguration.threshold : nil) {
             classifier($0, context: $1)
         }
     }

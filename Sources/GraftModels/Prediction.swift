@@ -5,6 +5,12 @@ public struct Prediction: Codable, Equatable, Sendable {
     public let index: Int
     public let label: String
     public let probability: Float
+
+    public init(index: Int, label: String, probability: Float) {
+        self.index = index
+        self.label = label
+        self.probability = probability
+    }
 }
 
 /// The `k` most probable classes of each row of `logits` (N, classes), softmax applied.

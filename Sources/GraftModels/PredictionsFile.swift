@@ -5,7 +5,8 @@ import GraftFiles
 ///
 /// - `.csv`: a header, then one row per image and rank, `file,rank,label,index,probability,error`
 ///   (rank 1 is the most probable); an image that could not be read has one row with only `file`
-///   and `error`.
+///   and `error`, and one without predictions (a multi-label model's, none above its threshold)
+///   a row with only `file`.
 /// - `.jsonl`: one JSON object per image and line, `{"file", "predictions": [{"index", "label",
 ///   "probability"}]}`, with `"error"` in place of predictions for an image that could not be read.
 ///
@@ -36,6 +37,9 @@ public enum PredictionsFile {
         for file in predictions {
             if let error = file.error {
                 lines.append([csvField(file.file), "", "", "", "", csvField(error)].joined(separator: ","))
+            } else if file.predictions.isEmpty {
+                // A multi-label model may predict no class: the image still has its row.
+                lines.append([csvField(file.file), "", "", "", "", ""].joined(separator: ","))
             }
             for (rank, p) in file.predictions.enumerated() {
                 lines.append([csvField(file.file), String(rank + 1), csvField(p.label), String(p.index),

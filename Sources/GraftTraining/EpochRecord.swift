@@ -11,6 +11,9 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     public var accuracy: Double
     public var validationLoss: Double?
     public var validationAccuracy: Double?
+    /// For multi-label data: the validation set's mean average precision (the accuracies are
+    /// then exact-match ratios).
+    public var validationMeanAveragePrecision: Double?
     /// The learning rate at the epoch's last step.
     public var learningRate: Double
     public var seconds: Double
@@ -21,6 +24,7 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     enum CodingKeys: String, CodingKey {
         case epoch, stage, loss, accuracy, seconds
         case validationLoss = "val_loss", validationAccuracy = "val_accuracy", learningRate = "lr"
+        case validationMeanAveragePrecision = "val_map"
         case imagesPerSecond = "images_per_second", cachedFeatures = "cached_features"
     }
 
@@ -34,7 +38,8 @@ public struct EpochRecord: Codable, Equatable, Sendable {
     ///     stage 1 epoch 3: loss 0.4123/0.4500 acc 0.8700/0.8500 lr 1.0e-03 512 img/s 2.1 s
     ///     stage 1 epoch 3: loss 0.4123/0.4500 acc 0.8700/0.8500 lr 1.0e-03 9512/s 2.1s
     ///
-    /// ("cached" after the time when the head trained on cached features, where it fits), and
+    /// ("cached" after the time when the head trained on cached features, where it fits; for
+    /// multi-label data the validation mAP after the validation accuracy), and
     /// where none fits, the last on two lines, the second indented.
     public func summaryLine(width: Int) -> String {
         let head = String(format: "stage %d epoch %d:", stage, epoch)
@@ -42,8 +47,9 @@ public struct EpochRecord: Codable, Equatable, Sendable {
         var full = head + String(format: " loss %.4f acc %.4f", loss, accuracy)
         let metrics: String
         if let validationLoss, let validationAccuracy {
-            full += String(format: " | val loss %.4f acc %.4f", validationLoss, validationAccuracy)
-            metrics = String(format: " loss %.4f/%.4f acc %.4f/%.4f", loss, validationLoss, accuracy, validationAccuracy)
+            let map = validationMeanAveragePrecision.map { String(format: " mAP %.4f", $0) } ?? ""
+            full += String(format: " | val loss %.4f acc %.4f", validationLoss, validationAccuracy) + map
+            metrics = String(format: " loss %.4f/%.4f acc %.4f/%.4f", loss, validationLoss, accuracy, validationAccuracy) + map
         } else {
             metrics = String(format: " loss %.4f acc %.4f", loss, accuracy)
         }
@@ -67,10 +73,13 @@ public enum TrainingHistory {
 
     public static func csv(_ records: [EpochRecord]) -> String {
         func field(_ value: Double?) -> String { value.map { String($0) } ?? "" }
-        let header = "epoch,stage,loss,accuracy,val_loss,val_accuracy,lr,seconds"
+        // Multi-label runs add their validation mAP; the others keep the columns they always had.
+        let withMAP = records.contains { $0.validationMeanAveragePrecision != nil }
+        let header = "epoch,stage,loss,accuracy,val_loss,val_accuracy,lr,seconds" + (withMAP ? ",val_map" : "")
         let rows = records.map { r in
-            [String(r.epoch), String(r.stage), field(r.loss), field(r.accuracy), field(r.validationLoss),
-             field(r.validationAccuracy), field(r.learningRate), field(r.seconds)].joined(separator: ",")
+            ([String(r.epoch), String(r.stage), field(r.loss), field(r.accuracy), field(r.validationLoss),
+              field(r.validationAccuracy), field(r.learningRate), field(r.seconds)]
+             + (withMAP ? [field(r.validationMeanAveragePrecision)] : [])).joined(separator: ",")
         }
         return ([header] + rows).joined(separator: "\n") + "\n"
     }

@@ -29,24 +29,28 @@ extension ImageClassifier {
     }
 
     /// Loss, accuracy, top-k, per-class precision/recall/F1 and the confusion matrix on `dataset`,
-    /// whose class names must be this model's (in the same order).
+    /// whose class names must be this model's (in the same order). A multi-label model is
+    /// evaluated by `evaluateMultiLabel(on:threshold:batchSize:)` instead.
     public func evaluate(on dataset: ImageDataset, topK: Int = 5, batchSize: Int = 32) throws -> EvaluationReport {
+        guard !isMultiLabel else { throw EvaluationError.multiLabel }
         guard dataset.classNames == classNames else { throw EvaluationError.classMismatch(model: classNames, data: dataset.classNames) }
         let (logits, labels) = try predictLogits(on: dataset, batchSize: batchSize)
         return EvaluationReport(logits: logits, labels: labels, classNames: classNames, topK: topK)
     }
 
     /// The top `k` classes of each image, preprocessed as this model was trained; with
-    /// `augmentation`, from the predictions of its views averaged.
+    /// `augmentation`, from the predictions of its views averaged. A multi-label model gives
+    /// every class whose probability reaches `threshold` (the saved one when nil) instead.
     public func predict(_ images: [RGBImage], top k: Int = 5, batchSize: Int = 16,
-                        augmentation: TestTimeAugmentation? = nil) -> [[Prediction]] {
+                        augmentation: TestTimeAugmentation? = nil, threshold: Double? = nil) -> [[Prediction]] {
         var results: [[Prediction]] = []
         for start in stride(from: 0, to: images.count, by: batchSize) {
             let chunk = images[start..<min(start + batchSize, images.count)]
             let rows = augmentation.map { augmentation in
-                averagedOverViews(augmentation.views.map { logits(batch(of: chunk, view: $0)).values }, classes: classNames.count)
+                averagedOverViews(augmentation.views.map { logits(batch(of: chunk, view: $0)).values }, classes: classNames.count,
+                                  output: headConfiguration.output)
             } ?? logits(batch(of: chunk, view: nil)).values
-            results += topPredictions(logits: rows, classes: classNames, k: k)
+            results += predictions(logits: rows, top: k, threshold: threshold)
         }
         return results
     }
@@ -60,17 +64,27 @@ extension ImageClassifier {
 
     /// The top `k` classes of each image file, decoded a batch at a time; a file that cannot be
     /// decoded gets its error in its place and the others go on.
-    public func predict(files: [URL], top k: Int = 5, batchSize: Int = 16,
-                        augmentation: TestTimeAugmentation? = nil) -> [Result<[Prediction], ImageDecodingError>] {
-        ImageDecoder.mapBatches(of: files, batchSize: batchSize) { predict($0, top: k, batchSize: batchSize, augmentation: augmentation) }
+    public func predict(files: [URL], top k: Int = 5, batchSize: Int = 16, augmentation: TestTimeAugmentation? = nil,
+                        threshold: Double? = nil) -> [Result<[Prediction], ImageDecodingError>] {
+        ImageDecoder.mapBatches(of: files, batchSize: batchSize) {
+            predict($0, top: k, batchSize: batchSize, augmentation: augmentation, threshold: threshold)
+        }
     }
 }
 
 public enum EvaluationError: Error, CustomStringConvertible {
     case classMismatch(model: [String], data: [String])
+    /// A multi-label model asked for single-label metrics (a confusion matrix, top-k).
+    case multiLabel
+    /// Multi-label metrics asked of a model with one class per image.
+    case notMultiLabel(output: String)
 
     public var description: String {
         switch self {
+        case .multiLabel:
+            return "the model is multi-label (one sigmoid per class): it is evaluated by mAP, exact match and per-class metrics at a threshold, not by a confusion matrix"
+        case .notMultiLabel(let output):
+            return "the model's head is \(output), one class per image: multi-label metrics need a multi-label model"
         case let .classMismatch(model, data):
             return "the data's classes [\(data.joined(separator: ", "))] are not the model's [\(model.joined(separator: ", "))]"
         }

@@ -30,7 +30,8 @@ extension ImageClassifier {
     }
 
     private var headDescription: String {
-        let output = headConfiguration.output == .sigmoid ? "1 sigmoid" : String(classNames.count)
+        let output = headConfiguration.output == .sigmoid ? "1 sigmoid"
+            : String(classNames.count) + (isMultiLabel ? " sigmoids" : "")
         let widths = headConfiguration.hiddenUnits.map(String.init) + [output]
         let pooling = headConfiguration.pooling == .avg ? "" : headConfiguration.pooling.rawValue + " "
         return "(\(pooling)\(headInputWidth) -> \(widths.joined(separator: " -> ")))"

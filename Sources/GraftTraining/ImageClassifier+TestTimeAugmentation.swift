@@ -19,16 +19,21 @@ extension ImageClassifier {
 
 /// The predictions of several views of the same images as one: the mean of their softmax
 /// probabilities (not of their logits, so one confident view cannot outvote the rest), given
-/// back as log-probabilities, which are logits whose softmax is that mean.
-public func averagedOverViews(_ views: [[Float]], classes: Int) -> [Float] {
+/// back as log-probabilities, which are logits whose softmax is that mean. For a multi-label
+/// head, the mean of each class's sigmoid, given back as the logit whose sigmoid it is.
+public func averagedOverViews(_ views: [[Float]], classes: Int, output: HeadOutput = .softmax) -> [Float] {
     guard let first = views.first else { return [] }
     var mean = [Double](repeating: 0, count: first.count)
     for view in views {
         for start in stride(from: 0, to: view.count, by: classes) {
-            for (i, p) in softmaxProbabilities(view[start..<(start + classes)]).enumerated() { mean[start + i] += p }
+            for (i, p) in output.probabilities(view[start..<(start + classes)]).enumerated() { mean[start + i] += p }
         }
     }
-    return mean.map { Float(log(max($0 / Double(views.count), Double(Float.leastNormalMagnitude)))) }
+    let tiny = Double(Float.leastNormalMagnitude)
+    return mean.map { sum in
+        let p = sum / Double(views.count)
+        return Float(output.isMultiLabel ? log(max(p, tiny)) - log(max(1 - p, tiny)) : log(max(p, tiny)))
+    }
 }
 
 /// A dataset scored with and without test-time augmentation, and the difference it made.
@@ -68,6 +73,7 @@ extension ImageClassifier {
     /// `evaluate(on:topK:batchSize:)` with and without `augmentation`'s views averaged.
     public func evaluate(on dataset: ImageDataset, topK: Int = 5, batchSize: Int = 32,
                          augmentation: TestTimeAugmentation) throws -> TestTimeEvaluation {
+        guard !isMultiLabel else { throw EvaluationError.multiLabel }
         guard dataset.classNames == classNames else { throw EvaluationError.classMismatch(model: classNames, data: dataset.classNames) }
         let (views, labels) = try viewLogits(on: dataset, augmentation: augmentation, batchSize: batchSize)
         return TestTimeEvaluation(

@@ -11,7 +11,9 @@ public final class ImageClassifier: Module {
     public let backbone: any Backbone
     public let head: Sequential
     public let backboneKind: BackboneKind
-    public let headConfiguration: HeadConfiguration
+    /// The head's layout, fixed when it was built; only a multi-label head's threshold changes
+    /// afterwards (`setThreshold(_:)`).
+    public internal(set) var headConfiguration: HeadConfiguration
     public let classNames: [String]
     /// How images are sized and normalized: the backbone's own rule at this classifier's input size.
     public let preprocessing: Preprocessing

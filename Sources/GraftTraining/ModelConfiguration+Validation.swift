@@ -34,6 +34,7 @@ extension ModelConfiguration {
         if head.output == .sigmoid && classNames.count != 2 {
             throw SavedModelError.invalidValue(file: source, key: "head.output", value: "sigmoid (with \(classNames.count) classes; it needs 2)")
         }
+        if head.output.isMultiLabel { try checked("head.threshold") { try checkSetting("threshold", head.threshold, in: .open(0, 1)) } }
         let resolved = try preprocessing.preprocessing(source: source)
         guard inputSize.count == 2 else { throw invalid("input_size", "\(inputSize)", "[height, width]") }
         for (i, side) in inputSize.enumerated() {

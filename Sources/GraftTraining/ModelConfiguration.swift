@@ -32,17 +32,18 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
 
 extension HeadConfiguration: Codable {
     enum CodingKeys: String, CodingKey {
-        case hiddenUnits = "hidden_units", dropout, output, pooling
+        case hiddenUnits = "hidden_units", dropout, output, pooling, threshold
     }
 
     /// A config.json written before `output` existed holds a softmax head; one written before
-    /// `pooling` existed, a head on the global average.
+    /// `pooling` existed, a head on the global average. Only a multi-label head has a threshold.
     public init(from decoder: Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         self.init(hiddenUnits: try container.decode([Int].self, forKey: .hiddenUnits),
                   dropout: try container.decode(Float.self, forKey: .dropout),
                   output: try container.decodeIfPresent(HeadOutput.self, forKey: .output) ?? .softmax,
-                  pooling: try container.decodeIfPresent(HeadPooling.self, forKey: .pooling) ?? .avg)
+                  pooling: try container.decodeIfPresent(HeadPooling.self, forKey: .pooling) ?? .avg,
+                  threshold: try container.decodeIfPresent(Float.self, forKey: .threshold) ?? HeadConfiguration.defaultThreshold)
     }
 
     public func encode(to encoder: Encoder) throws {
@@ -51,5 +52,6 @@ extension HeadConfiguration: Codable {
         try container.encode(dropout, forKey: .dropout)
         try container.encode(output, forKey: .output)
         try container.encode(pooling, forKey: .pooling)
+        if output.isMultiLabel { try container.encode(threshold, forKey: .threshold) }
     }
 }

@@ -9,7 +9,7 @@ extension TrainingReport {
         // The average is described as it was before pooling was a choice, so older checkpoints still resume.
         let pooling = head.pooling == .avg ? "" : (head.pooling == .max ? "max pooling " : "flatten ")
         let widths = [pooling + String(classifier.headInputWidth)] + head.hiddenUnits.map(String.init)
-            + [head.output == .sigmoid ? "1 (sigmoid)" : "\(classifier.classNames.count) (softmax)"]
+            + [head.output.layerDescription(classes: classifier.classNames.count, threshold: head.threshold)]
         var entries = [
             Entry("backbone", classifier.backboneKind.rawValue),
             Entry("image size", "\(classifier.preprocessing.width) × \(classifier.preprocessing.height)"),

@@ -22,6 +22,8 @@ extension TrainingReport {
             body += perClassTable(evaluation)
             body += confusionMatrix(evaluation)
             body += mistakesSection(evaluation.classNames)
+        } else if let multiLabelEvaluation {
+            body += multiLabelTable(multiLabelEvaluation)
         } else {
             body += "<p class=\"meta\">No validation images: no metrics, confusion matrix or mistakes to show.</p>\n"
         }
@@ -53,6 +55,12 @@ extension TrainingReport {
             if evaluation.topK > 1 && evaluation.topK < evaluation.classNames.count { cards.append(("top-\(evaluation.topK) accuracy", Self.number(evaluation.topKAccuracy))) }
             cards.append(("validation images", String(evaluation.count)))
         }
+        if let multiLabelEvaluation {
+            cards.append(("validation mAP", Self.number(multiLabelEvaluation.meanAveragePrecision)))
+            cards.append(("exact match", Self.number(multiLabelEvaluation.exactMatchRatio)))
+            cards.append(("validation loss", Self.number(multiLabelEvaluation.loss)))
+            cards.append(("validation images", String(multiLabelEvaluation.count)))
+        }
         for stage in [1, 2] {
             if let last = history.last(where: { $0.stage == stage }), let accuracy = last.validationAccuracy {
                 cards.append(("stage \(stage), last epoch", Self.number(accuracy)))
@@ -68,12 +76,14 @@ extension TrainingReport {
 
     private func historyTable() -> String {
         guard !history.isEmpty else { return "" }
+        let withMAP = history.contains { $0.validationMeanAveragePrecision != nil }
         var html = "<h2>Epochs</h2>\n<table class=\"numbers history\">\n<tr><th>epoch</th><th>stage</th><th>loss</th><th>accuracy</th>"
-            + "<th>val loss</th><th>val accuracy</th><th>learning rate</th><th>images/s</th><th>seconds</th></tr>\n"
+            + "<th>val loss</th><th>val accuracy</th>\(withMAP ? "<th>val mAP</th>" : "")<th>learning rate</th><th>images/s</th><th>seconds</th></tr>\n"
         for r in history {
             let kept = keptEpoch?.epoch == r.epoch ? " class=\"kept\" title=\"the weights kept\"" : ""
             html += "<tr\(kept)><td>\(r.epoch)</td><td>\(r.stage)</td><td>\(Self.number(r.loss))</td><td>\(Self.number(r.accuracy))</td>"
                 + "<td>\(r.validationLoss.map(Self.number) ?? "–")</td><td>\(r.validationAccuracy.map(Self.number) ?? "–")</td>"
+                + (withMAP ? "<td>\(r.validationMeanAveragePrecision.map(Self.number) ?? "–")</td>" : "")
                 + "<td>\(String(format: "%.2e", r.learningRate))</td>"
                 + "<td>\(String(format: "%.0f", r.imagesPerSecond))\(r.cachedFeatures ? " (cached)" : "")</td>"
                 + "<td>\(String(format: "%.1f", r.seconds))</td></tr>\n"

@@ -20,18 +20,23 @@ public struct TrainingReport: Sendable {
     public var history: [EpochRecord]
     /// The epoch whose weights the model holds (the best by validation loss, by default).
     public var keptEpoch: EpochRecord?
-    /// Metrics of the model as saved on the validation images; nil without validation images.
+    /// Metrics of the model as saved on the validation images; nil without validation images
+    /// and for a multi-label model.
     public var evaluation: EvaluationReport?
+    /// A multi-label model's validation metrics (in place of `evaluation`).
+    public var multiLabelEvaluation: MultiLabelReport?
     public var mistakes: [Misclassification]
     public var generated: Date
 
     public init(title: String, configuration: [Entry], history: [EpochRecord], keptEpoch: EpochRecord?,
-                evaluation: EvaluationReport?, mistakes: [Misclassification], generated: Date = Date()) {
+                evaluation: EvaluationReport?, multiLabelEvaluation: MultiLabelReport? = nil, mistakes: [Misclassification],
+                generated: Date = Date()) {
         self.title = title
         self.configuration = configuration
         self.history = history
         self.keptEpoch = keptEpoch
         self.evaluation = evaluation
+        self.multiLabelEvaluation = multiLabelEvaluation
         self.mistakes = mistakes
         self.generated = generated
     }
@@ -48,20 +53,32 @@ extension Trainer {
     public func report(title: String = "Training report", extraConfiguration: [TrainingReport.Entry] = [],
                        topK: Int = 5, mistakes: Int = 16, thumbnailSize: Int = 96) throws -> TrainingReport {
         var evaluation: EvaluationReport?
+        var multiLabel: MultiLabelReport?
         var wrong: [Misclassification] = []
         if let validationSet {
             let (logits, labels) = try validationOutputs
                 ?? classifier.predictLogits(on: validationSet, batchSize: options.batchSize, threads: options.loaderThreads)
+            if classifier.isMultiLabel {
+                multiLabel = MultiLabelReport(logits: logits, labelSets: validationSet.samples.map(\.labels), classNames: classifier.classNames,
+                                              threshold: Double(classifier.headConfiguration.threshold))
+                return report(title: title, extraConfiguration: extraConfiguration, evaluation: nil, multiLabel: multiLabel, mistakes: [])
+            }
             evaluation = EvaluationReport(logits: logits, labels: labels, classNames: classifier.classNames, topK: topK)
             precondition(labels == validationSet.samples.map(\.label), "validation outputs are not in the data set's order")
             wrong = Misclassification.mostConfident(logits: logits, samples: validationSet.samples,
                                                     classes: classifier.classNames.count, limit: mistakes,
                                                     thumbnailSize: thumbnailSize)
         }
-        return TrainingReport(title: title,
-                              configuration: extraConfiguration + TrainingReport.configuration(of: classifier, options: options,
-                                                                                              trainingImages: trainingSet.count,
-                                                                                              validationImages: validationSet?.count),
-                              history: history, keptEpoch: keptEpoch, evaluation: evaluation, mistakes: wrong)
+        return report(title: title, extraConfiguration: extraConfiguration, evaluation: evaluation, multiLabel: nil, mistakes: wrong)
+    }
+
+    private func report(title: String, extraConfiguration: [TrainingReport.Entry], evaluation: EvaluationReport?,
+                        multiLabel: MultiLabelReport?, mistakes: [Misclassification]) -> TrainingReport {
+        TrainingReport(title: title,
+                       configuration: extraConfiguration + TrainingReport.configuration(of: classifier, options: options,
+                                                                                       trainingImages: trainingSet.count,
+                                                                                       validationImages: validationSet?.count),
+                       history: history, keptEpoch: keptEpoch, evaluation: evaluation, multiLabelEvaluation: multiLabel,
+                       mistakes: mistakes)
     }
 }

@@ -21,6 +21,9 @@ struct Evaluate: ParsableCommand {
     @Option(help: ArgumentHelp("Test-time augmentation: average the predictions of the image and its mirror (flip), or of torchvision's ten crops (ten-crop); the report then also says what it gained.",
                                valueName: "views"))
     var tta: TestTimeAugmentation?
+    @Option(help: ArgumentHelp("Multi-label models: the probability at or above which a class counts as predicted (default: the model's).",
+                               valueName: "p"))
+    var threshold: Double?
     @Flag(help: "Print JSON with accuracy, loss, top_k_accuracy, per_class and confusion_matrix (with --tta: plain, augmented and accuracy_gain).")
     var json = false
 
@@ -29,11 +32,20 @@ struct Evaluate: ParsableCommand {
             try checkSetting("top", top, in: 1...ModelConfiguration.maximumClasses)
             try checkSetting("batchSize", batchSize, in: 1...TrainingOptions.maximumBatchSize)
         }
+        if let threshold { try renamingSettings(["threshold": "--threshold"]) { try checkSetting("threshold", threshold, in: .open(0, 1)) } }
     }
 
     func run() throws {
         try runtime.apply()
         let classifier = try ImageClassifier.load(from: URL(fileURLWithPath: model))
+        if classifier.isMultiLabel {
+            guard source.labels != nil, source.labelDelimiter != nil else {
+                throw CommandFailure("\(model) is a multi-label model: give its images' classes as --labels FILE --label-delimiter TEXT")
+            }
+            if tta != nil { throw CommandFailure("--tta: evaluation with test-time augmentation is for single-label models (predict --tta takes multi-label ones)") }
+        } else if threshold != nil {
+            throw CommandFailure("--threshold is for multi-label models; \(model) has a \(classifier.headConfiguration.output.rawValue) head")
+        }
         // The model's classes, in its order: the data's labels then mean what the model's outputs mean.
         let folder = try source.dataset(at: data, options: ImageFolderOptions(classes: classifier.classNames))
         let split = folder.evaluationSplit
@@ -41,7 +53,10 @@ struct Evaluate: ParsableCommand {
         for line in folder.warnings + [split.warning].compactMap({ $0 }) { printToStandardError(line) }
         printToStandardError("scoring \(split.name) of \(folder.source): \(split.images.count) images"
                              + (folder.skipped.isEmpty ? "" : " (\(folder.skipped.count) skipped, listed above)"))
-        if let tta {
+        if classifier.isMultiLabel {
+            let report = try classifier.evaluateMultiLabel(on: split.images, threshold: threshold, batchSize: batchSize)
+            if json { try printJSON(report) } else { print(report.text) }
+        } else if let tta {
             let evaluation = try classifier.evaluate(on: split.images, topK: top, batchSize: batchSize, augmentation: tta)
             if json { try printJSON(evaluation) } else { print(evaluation.text) }
         } else {

@@ -43,7 +43,8 @@ struct ImageInputOptions: ParsableArguments {
     /// Prints (and with --output writes) each file's predictions. Images that could not be read
     /// are named on standard error and in the output, and make the command fail once all others
     /// are done.
-    func report(_ results: [Result<[Prediction], ImageDecodingError>], for list: ImageFileList) throws {
+    /// `nothingAbove`: a multi-label model's threshold, named for an image with no class above it.
+    func report(_ results: [Result<[Prediction], ImageDecodingError>], for list: ImageFileList, nothingAbove: Double? = nil) throws {
         let predictions = zip(list.entries, results).map { FilePrediction(file: $0.path, result: $1) }
         for case .failure(let error) in results { printToStandardError("warning: skipping \(error)") }
         if json {
@@ -52,6 +53,7 @@ struct ImageInputOptions: ParsableArguments {
             for file in predictions where file.error == nil {
                 print(file.file)
                 for p in file.predictions { print(String(format: "  %6.2f%%  %@ (%d)", p.probability * 100, p.label, p.index)) }
+                if file.predictions.isEmpty, let nothingAbove { print(String(format: "  (no class at %.0f%% or more)", nothingAbove * 100)) }
             }
         }
         if let output { try PredictionsFile.write(predictions, to: URL(fileURLWithPath: output)) }

@@ -14,12 +14,23 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Test-time augmentation: average the predictions of the image and its mirror (flip), or of torchvision's ten crops (ten-crop).",
                                valueName: "views"))
     var tta: TestTimeAugmentation?
+    @Option(help: ArgumentHelp("Multi-label models: report every class whose probability is at least this (default: the model's threshold).",
+                               valueName: "p"))
+    var threshold: Double?
+
+    func validate() throws {
+        if let threshold { try renamingSettings(["threshold": "--threshold"]) { try checkSetting("threshold", threshold, in: .open(0, 1)) } }
+    }
 
     func run() throws {
         try runtime.apply()
         let list = try inputs.files()
         let classifier = try ImageClassifier.load(from: URL(fileURLWithPath: model))
+        if threshold != nil && !classifier.isMultiLabel {
+            throw CommandFailure("--threshold is for multi-label models; \(model) has a \(classifier.headConfiguration.output.rawValue) head")
+        }
         let top = min(inputs.top, classifier.classNames.count)
-        try inputs.report(classifier.predict(files: list.entries.map(\.url), top: top, augmentation: tta), for: list)
+        try inputs.report(classifier.predict(files: list.entries.map(\.url), top: top, augmentation: tta, threshold: threshold), for: list,
+                          nothingAbove: classifier.isMultiLabel ? threshold ?? Double(classifier.headConfiguration.threshold) : nil)
     }
 }

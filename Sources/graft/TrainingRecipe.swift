@@ -69,8 +69,10 @@ struct TrainingRecipe: ParsableArguments {
     var pooling = HeadConfiguration().pooling
     @Option(help: "Hidden dense layers of the head, comma-separated widths (e.g. 256).") var hidden = ""
     @Option(help: "Dropout in the head.") var dropout = HeadConfiguration().dropout
-    @Option(help: "Output of the head: softmax (one unit per class) or sigmoid (a single unit with binary cross-entropy; two classes only).")
+    @Option(help: "Output of the head: softmax (one unit per class), sigmoid (a single unit with binary cross-entropy; two classes only) or multi-label (a sigmoid per class; the default for --label-delimiter data).")
     var headOutput = HeadConfiguration().output
+    @Option(help: ArgumentHelp("Multi-label: the probability at or above which a class is predicted, saved with the model.", valueName: "p"))
+    var threshold = HeadConfiguration().threshold
     @Option(help: "BatchNorm in unfrozen blocks: inference (statistics kept) or train.") var bn = TrainingOptions().batchNorm
     @Option(help: "Label smoothing (0...1).") var labelSmoothing = TrainingOptions().labelSmoothing
     @Option(help: "Class weights: none or auto (inverse frequency).") var classWeights = ClassWeightsChoice.none
@@ -87,7 +89,7 @@ struct TrainingRecipe: ParsableArguments {
         "gradientClipNorm": "--clip-norm", "earlyStoppingPatience": "--patience", "unfreeze": "--unfreeze",
         "imageSize": "--image-size", "hiddenUnits": "--hidden", "dropout": "--dropout", "weights": "--weights",
         "randomInitialization": "--random-init", "head.output": "--head-output", "validationFraction": "--validation-fraction",
-        "classes": "--classes", "head.pooling": "--pooling",
+        "classes": "--classes", "head.pooling": "--pooling", "threshold": "--threshold",
         "rotationDegrees": "--rotation", "shift": "--shift", "zoom": "--zoom", "brightness": "--brightness", "contrast": "--contrast",
         "erasing": "--erase", "mixUpAlpha": "--mixup", "cutMixAlpha": "--cutmix", "weightDecay": "--weight-decay", "momentum": "--momentum",
         "optimizer": "--optimizer", "reduceOnPlateau.patience": "--reduce-lr-patience", "reduceOnPlateau.factor": "--reduce-lr-factor",
@@ -122,7 +124,8 @@ struct TrainingRecipe: ParsableArguments {
         model.weights = weights.map { URL(fileURLWithPath: $0) }
         model.randomInitialization = randomInit
         model.imageSize = imageSize
-        model.head = HeadConfiguration(hiddenUnits: try hiddenUnits(), dropout: dropout, output: headOutput, pooling: pooling)
+        model.head = HeadConfiguration(hiddenUnits: try hiddenUnits(), dropout: dropout, output: headOutput, pooling: pooling,
+                                       threshold: threshold)
         return model
     }
 

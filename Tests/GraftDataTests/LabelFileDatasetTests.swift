@@ -89,6 +89,47 @@ final class LabelFileDatasetTests: XCTestCase {
                     "LABELS: a classifier needs at least two classes in the training rows, found 1 (a)")
     }
 
+    /// fastai's `label_delim`: each cell names an image's classes; repeats and empty parts are
+    /// dropped, a cell of delimiters alone is an empty label, and a class left out by `classes`
+    /// leaves the image its other classes (or, with none left, leaves it out).
+    func testADelimiterMakesMultiLabelData() throws {
+        let columns = LabelColumns(split: "split", labelDelimiter: ";")
+        let data = try dataset("""
+            file,label,split
+            images/a1.png,cat;dog,train
+            images/a2.png, dog ; cat ;dog,train
+            images/a3.png,bird,train
+            images/b1.png,dog,train
+            images/b2.png,cat;;bird,validation
+            images/b3.png,dog,validation
+            """, columns: columns)
+        XCTAssertTrue(data.train.isMultiLabel)
+        XCTAssertEqual(data.validation?.isMultiLabel, true)
+        XCTAssertEqual(data.classNames, ["bird", "cat", "dog"])
+        XCTAssertEqual(data.train.samples.map(\.labels), [[1, 2], [1, 2], [0], [2]])
+        XCTAssertEqual(data.validation?.samples.map(\.labels), [[0, 1], [2]])
+        XCTAssertEqual(data.train.classCounts, [1, 2, 3])
+        // The class a stratified split sorts an image by is its rarest.
+        XCTAssertEqual(data.train.samples.map(\.label), [1, 1, 0, 2])
+        XCTAssertEqual(data.train.multiHotTargets([0, 2]), [0, 1, 1, 1, 0, 0])
+
+        let header = "file,label,split\nimages/a1.png,cat;dog,train\nimages/b1.png,bird,train\n"
+        assertError(header + "images/a2.png, ; ;,train", columns: columns, "LABELS, line 4: no label in column 'label'")
+        assertError(header + "images/a2.png,cat;fish,validation", columns: columns,
+                    "LABELS, line 4: label 'fish' of a validation row has no training rows")
+
+        let chosen = try dataset(header + "images/a2.png,bird;dog,train\nimages/a3.png,dog,train", columns: columns,
+                                 options: ImageFolderOptions(classes: ["cat", "bird"]))
+        XCTAssertEqual(chosen.train.samples.map { $0.url.lastPathComponent }, ["a1.png", "b1.png", "a2.png"])
+        XCTAssertEqual(chosen.train.samples.map(\.labels), [[0], [1], [1]])
+        XCTAssertTrue(chosen.warnings.contains { $0.contains("left out 1 (dog, 1 image)") }, "\(chosen.warnings)")
+
+        // One class per row without the delimiter: "cat;dog" is then a class of its own.
+        XCTAssertFalse(try dataset(header, columns: LabelColumns(split: "split")).train.isMultiLabel)
+        XCTAssertEqual(try dataset(header, columns: LabelColumns(split: "split")).classNames, ["bird", "cat;dog"])
+        XCTAssertThrowsError(try LabelColumns(labelDelimiter: "").validate()) { XCTAssertTrue("\($0)".hasPrefix("labelDelimiter must be"), "\($0)") }
+    }
+
     func testTheSameImageThroughALinkIsADuplicate() throws {
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("images/alias.png").path, withDestinationPath: "a1.png")
         assertError("file,label\nimages/a1.png,a\nimages/b1.png,b\nimages/alias.png,b", columns: LabelColumns(),

@@ -90,6 +90,20 @@ final class ExportParityTests: ExportTestCase {
         try checkSaved(classifier, label: "mobilenetv2 128 px, sigmoid head")
     }
 
+    /// A multi-label head: one sigmoid per class in the file, as predict and serve compute it,
+    /// and its threshold in the metadata.
+    func testTrainedClassifierWithMultiLabelHead() throws {
+        let backbone = try pretrained(.mobileNetV2, keepClassifier: false)
+        let classifier = ImageClassifier(backbone: backbone, kind: .mobileNetV2, classNames: ["animal", "drink", "vehicle"],
+                                         head: HeadConfiguration(hiddenUnits: [], dropout: 0.2, output: .multiLabel, threshold: 0.4),
+                                         imageSize: 96, seed: 14)
+        fitOutputLayer(of: classifier, to: try samples(classifier.preprocessing), labels: [0, 1, 2, 0, 2])
+        try checkSaved(classifier, label: "mobilenetv2 96 px, multi-label head")
+        let export = try ONNXExport(ONNXExportSource(classifier: classifier))
+        XCTAssertEqual(export.summary.operatorCounts["Softmax"], nil)
+        XCTAssertEqual(export.summary.operatorCounts["Sigmoid"], 1)
+    }
+
     /// `--pooling max` and `--pooling flatten` heads (global max pooling as MaxPool over the whole
     /// map, flatten as Flatten), saved and exported by the tool like any other.
     func testTrainedClassifiersWithMaxAndFlattenPooling() throws {

@@ -64,6 +64,11 @@ class ExportTestCase: XCTestCase {
             return (0..<width).map { j in members.map { centred[$0][j] }.reduce(0, +) / Float(members.count) }
         }
         if classifier.headConfiguration.output == .sigmoid { directions = [zip(directions[1], directions[0]).map(-)] }
+        // A multi-label head sees one direction per class, each against the others (labels are
+        // the first class of each photo here, enough for logits of both signs).
+        if classifier.headConfiguration.output.isMultiLabel {
+            precondition(directions.count == classifier.classNames.count, "every class among the labels")
+        }
         func dot(_ a: [Float], _ b: [Float]) -> Float { zip(a, b).map(*).reduce(0, +) }
         let largest = centred.flatMap { f in directions.map { abs(dot($0, f)) } }.max()!
         let scale = 5 / largest
@@ -108,7 +113,9 @@ class ExportTestCase: XCTestCase {
             var expected: [String: String] = [:]
             if outputs.contains("logits") { expected["logits"] = try writeFloats(logits, "\(tag)-logits.f32").path }
             if outputs.contains("probabilities") {
-                expected["probabilities"] = try writeFloats(softmax(logits, classes: source.classNames.count), "\(tag)-probabilities.f32").path
+                let probabilities = source.headOutput.isMultiLabel ? logits.map { Float(1 / (1 + exp(-Double($0)))) }
+                    : softmax(logits, classes: source.classNames.count)
+                expected["probabilities"] = try writeFloats(probabilities, "\(tag)-probabilities.f32").path
             }
             cases.append(["input": try writeFloats(input.values, "\(tag)-input.f32").path, "shape": input.shape, "expected": expected])
         }

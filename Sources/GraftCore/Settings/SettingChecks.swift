@@ -34,6 +34,11 @@ public struct RealBounds: Sendable, CustomStringConvertible {
         RealBounds(lower: lower, upper: upper, lowerIncluded: true, upperIncluded: false)
     }
 
+    /// (lower, upper): a probability that must leave room on both sides.
+    public static func open(_ lower: Double, _ upper: Double) -> RealBounds {
+        RealBounds(lower: lower, upper: upper, lowerIncluded: false, upperIncluded: false)
+    }
+
     public func contains(_ x: Double) -> Bool {
         (lowerIncluded ? x >= lower : x > lower) && (upperIncluded ? x <= upper : x < upper)
     }

@@ -22,7 +22,16 @@ extension BatchMixing {
     /// summing to 1), or nil when the draw says this batch stays unmixed.
     func apply(to images: UnsafeMutablePointer<Float>, labels: [Int], classCount: Int, channels: Int,
                height: Int, width: Int, generator: inout SeededGenerator) -> [Float]? {
-        let n = labels.count
+        let oneHot = labels.flatMap { label in (0..<classCount).map { $0 == label ? Float(1) : 0 } }
+        return apply(to: images, targets: oneHot, classCount: classCount, channels: channels, height: height, width: width,
+                     generator: &generator)
+    }
+
+    /// The same with the batch's unmixed `targets` (n x classes: one-hot, or multi-hot for
+    /// multi-label data), which mix with the images' weights.
+    func apply(to images: UnsafeMutablePointer<Float>, targets unmixed: [Float], classCount: Int, channels: Int,
+               height: Int, width: Int, generator: inout SeededGenerator) -> [Float]? {
+        let n = unmixed.count / max(1, classCount)
         guard n >= 2, generator.chance(probability) else { return nil }
         let useCutMix: Bool
         switch (mixUpAlpha, cutMixAlpha) {
@@ -65,10 +74,12 @@ extension BatchMixing {
                 }
             }
         }
+        let a = Float(lambda), b = Float(1 - lambda)
         var targets = [Float](repeating: 0, count: n * classCount)
         for i in 0..<n {
-            targets[i * classCount + labels[i]] += Float(lambda)
-            targets[i * classCount + labels[n - 1 - i]] += Float(1 - lambda)
+            for j in 0..<classCount {
+                targets[i * classCount + j] = a * unmixed[i * classCount + j] + b * unmixed[(n - 1 - i) * classCount + j]
+            }
         }
         return targets
     }

@@ -30,28 +30,34 @@ enum ImageVerifier {
 }
 
 extension ImageVerifier {
-    /// The split of `urls` (with `labels`) whose images pass `options.verification`. An image
+    /// The split of `samples` whose images pass `options.verification`. An image
     /// that fails is an error in strict mode, else left out with a warning; a class whose every
     /// image failed is an error naming `classPlace(label)` (its folder, or its label file entry).
     static func split(urls: [URL], labels: [Int], classNames: [String], options: ImageFolderOptions,
                       classPlace: (Int) -> String) throws -> (dataset: ImageDataset, warnings: [String], skipped: [ImageDecodingError]) {
-        let failures = failures(of: urls, verification: options.verification, options: options.decoding)
+        try split(zip(urls, labels).map { LabeledImage(url: $0, label: $1) }, classNames: classNames, isMultiLabel: false,
+                  options: options, classPlace: classPlace)
+    }
+
+    static func split(_ listed: [LabeledImage], classNames: [String], isMultiLabel: Bool, options: ImageFolderOptions,
+                      classPlace: (Int) -> String) throws -> (dataset: ImageDataset, warnings: [String], skipped: [ImageDecodingError]) {
+        let failures = failures(of: listed.map(\.url), verification: options.verification, options: options.decoding)
         if options.strict, !failures.isEmpty {
             let ordered = failures.keys.sorted().map { failures[$0]!.description }
             throw DatasetError.unreadableImages(count: failures.count, first: Array(ordered.prefix(10)))
         }
         var samples: [LabeledImage] = [], warnings: [String] = [], skipped: [ImageDecodingError] = []
         var skippedPerClass = [Int](repeating: 0, count: classNames.count)
-        for i in urls.indices {
+        for (i, sample) in listed.enumerated() {
             if let failure = failures[i] {
                 warnings.append("warning: skipping \(failure.description)")
                 skipped.append(failure)
-                skippedPerClass[labels[i]] += 1
+                for label in sample.labels { skippedPerClass[label] += 1 }
             } else {
-                samples.append(LabeledImage(url: urls[i], label: labels[i]))
+                samples.append(sample)
             }
         }
-        let dataset = ImageDataset(classNames: classNames, samples: samples)
+        let dataset = ImageDataset(classNames: classNames, samples: samples, isMultiLabel: isMultiLabel)
         for (label, count) in dataset.classCounts.enumerated() where count == 0 && skippedPerClass[label] > 0 {
             throw DatasetError.noUsableImages(classFolder: classPlace(label), skipped: skippedPerClass[label])
         }

@@ -12,15 +12,30 @@ public struct LabelColumns: Sendable, Equatable {
     /// A column saying train, validation or test for each row; nil: none, and the validation
     /// split is held out by fraction.
     public var split: String?
+    /// What separates the classes of an image in the label column (fastai's `label_delim`):
+    /// set, the data is multi-label, each image of one or more classes. nil: one class per row.
+    public var labelDelimiter: String?
 
-    public init(file: String? = nil, label: String? = nil, split: String? = nil) {
+    public init(file: String? = nil, label: String? = nil, split: String? = nil, labelDelimiter: String? = nil) {
         self.file = file
         self.label = label
         self.split = split
+        self.labelDelimiter = labelDelimiter
     }
 
-    /// Throws `InvalidSetting` for an empty column name or one column named for two roles.
+    /// The classes a label cell names: the cell itself, or with a delimiter its parts, trimmed,
+    /// empty parts dropped, each once in the order first met.
+    func classes(inCell cell: String) -> [String] {
+        guard let labelDelimiter else { return cell.isEmpty ? [] : [cell] }
+        var seen = Set<String>()
+        return cell.components(separatedBy: labelDelimiter).map { $0.trimmingCharacters(in: .whitespaces) }
+            .filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// Throws `InvalidSetting` for an empty column name, one column named for two roles or an
+    /// empty delimiter.
     public func validate() throws {
+        if labelDelimiter == "" { throw InvalidSetting(name: "labelDelimiter", value: "''", requirement: "one or more characters") }
         let named = [("fileColumn", file), ("labelColumn", label), ("splitColumn", split)]
         for case let (setting, name?) in named where name.trimmingCharacters(in: .whitespaces).isEmpty {
             throw InvalidSetting(name: setting, value: "'\(name)'", requirement: "a column name")

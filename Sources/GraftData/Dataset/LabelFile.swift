@@ -22,7 +22,10 @@ struct LabelFile {
         /// The line the row starts on, the header being line 1.
         let line: Int
         let path: String
+        /// The label cell as written.
         let label: String
+        /// The classes it names: the cell, or its parts when the columns give a delimiter.
+        let classes: [String]
         let split: Split
     }
 
@@ -75,7 +78,8 @@ struct LabelFile {
             if path.isEmpty {
                 throw LabelFileError.emptyCell(file: name, line: record.line, column: header[fileColumn], what: "image path")
             }
-            if label.isEmpty {
+            let classes = columns.classes(inCell: label)
+            if classes.isEmpty {
                 throw LabelFileError.emptyCell(file: name, line: record.line, column: header[labelColumn], what: "label")
             }
             var split = Split.train
@@ -85,7 +89,7 @@ struct LabelFile {
                 }
                 split = named
             }
-            rows.append(Row(line: record.line, path: path, label: label, split: split))
+            rows.append(Row(line: record.line, path: path, label: label, classes: classes, split: split))
         }
         guard !rows.isEmpty else { throw LabelFileError.noRows(file: name) }
         self.rows = rows

@@ -8,6 +8,8 @@ import Foundation
 /// Every row is checked before any image is decoded: a missing file, an empty label, an
 /// unknown split or an image listed twice (by any path or link) is an error naming the line.
 /// The classes are the training rows' labels, sorted (or `options.classes`, in that order).
+/// With `columns.labelDelimiter` a label cell names several classes ("cat dog") and the data is
+/// multi-label; an image whose every class is left out by `options.classes` is left out.
 public struct LabelFileDataset: DatasetSplits {
     public let labelFile: URL
     /// The folder the image paths are relative to.
@@ -33,38 +35,48 @@ public struct LabelFileDataset: DatasetSplits {
         let rows = try LabelFile(url: labelFile, columns: columns).rows
         let urls = try Self.images(of: rows, root: root, labelFile: name)
 
-        let trainLabels = FolderListing.sortedNames(Array(Set(rows.filter { $0.split == .train }.map(\.label))))
+        let trainClasses = rows.filter { $0.split == .train }.flatMap(\.classes)
+        let trainLabels = FolderListing.sortedNames(Array(Set(trainClasses)))
         let selection = try ClassSelection(found: trainLabels, chosen: options.classes, source: name)
         let classNames = selection.classNames
         guard classNames.count >= 2 else { throw LabelFileError.tooFewClasses(file: name, found: classNames) }
         let labelOf = Dictionary(uniqueKeysWithValues: classNames.enumerated().map { ($1, $0) })
         let leftOut = Set(selection.leftOut)
-        var bySplit: [LabelFile.Split: (urls: [URL], labels: [Int])] = [:]
+        let isMultiLabel = columns.labelDelimiter != nil
+        let trainingCounts = trainClasses.reduce(into: [String: Int]()) { $0[$1, default: 0] += 1 }
+        var bySplit: [LabelFile.Split: [LabeledImage]] = [:]
         var leftOutImages = 0
         for (row, url) in zip(rows, urls) {
-            guard let label = labelOf[row.label] else {
-                if leftOut.contains(row.label) || (options.classes != nil && row.split != .train) {
-                    leftOutImages += 1
-                    continue
+            var labels: [Int] = []
+            for named in row.classes {
+                if let label = labelOf[named] {
+                    labels.append(label)
+                } else if !(leftOut.contains(named) || (options.classes != nil && row.split != .train)) {
+                    throw LabelFileError.labelWithoutTrainingImages(file: name, line: row.line, label: named, split: row.split.rawValue)
                 }
-                throw LabelFileError.labelWithoutTrainingImages(file: name, line: row.line, label: row.label, split: row.split.rawValue)
             }
-            bySplit[row.split, default: ([], [])].urls.append(url)
-            bySplit[row.split, default: ([], [])].labels.append(label)
+            guard !labels.isEmpty else {
+                leftOutImages += 1
+                continue
+            }
+            // A multi-label image is stratified by its rarest class, so rare classes reach validation.
+            let rarest = labels.min { (trainingCounts[classNames[$0]] ?? 0, $0) < (trainingCounts[classNames[$1]] ?? 0, $1) }
+            bySplit[row.split, default: []].append(isMultiLabel ? LabeledImage(url: url, labels: labels, primary: rarest)
+                                                                : LabeledImage(url: url, label: labels[0]))
         }
 
         var warnings = [selection.note(images: leftOutImages)].compactMap { $0 }
         var skipped: [ImageDecodingError] = []
         func verified(_ split: LabelFile.Split) throws -> ImageDataset? {
             guard let listed = bySplit[split] else { return nil }
-            let result = try ImageVerifier.split(urls: listed.urls, labels: listed.labels, classNames: classNames, options: options) {
+            let result = try ImageVerifier.split(listed, classNames: classNames, isMultiLabel: isMultiLabel, options: options) {
                 "\(name): class '\(classNames[$0])'"
             }
             warnings += result.warnings
             skipped += result.skipped
             return result.dataset
         }
-        var train = try verified(.train) ?? ImageDataset(classNames: classNames, samples: [])
+        var train = try verified(.train) ?? ImageDataset(classNames: classNames, samples: [], isMultiLabel: isMultiLabel)
         var validation = try verified(.validation)
         let test = try verified(.test)
         if validation == nil, let fraction = options.validationFraction, fraction > 0 {
@@ -119,7 +131,7 @@ public struct LabelFileDataset: DatasetSplits {
     public var evaluationSplit: (name: String, images: ImageDataset, warning: String?) {
         if let test { return ("test", test, nil) }
         if hasSplitColumn, let validation { return ("validation", validation, nil) }
-        let all = ImageDataset(classNames: classNames, samples: train.samples + (validation?.samples ?? []))
+        let all = ImageDataset(classNames: classNames, samples: train.samples + (validation?.samples ?? []), isMultiLabel: train.isMultiLabel)
         return ("all rows", all, "warning: \(labelFile.path) has no test or validation rows, so every image is scored; "
                     + "images the model was trained on make the numbers look better than they are")
     }

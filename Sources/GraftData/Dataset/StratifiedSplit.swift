@@ -1,5 +1,6 @@
 /// Holds out the same fraction of every class for validation, reproducibly from a seed, so a
-/// rare class is never missing from validation by bad luck.
+/// rare class is never missing from validation by bad luck. Multi-label images are grouped by
+/// their `label`, the rarest of their classes, so the rare classes are the ones kept in both.
 enum StratifiedSplit {
     /// Returns (train, validation) in the original file order. Throws when a class is too small
     /// to give validation at least one image and training at least one.
@@ -21,7 +22,7 @@ enum StratifiedSplit {
         }
         let train = dataset.samples.indices.filter { !heldOut.contains($0) }.map { dataset.samples[$0] }
         let validation = dataset.samples.indices.filter { heldOut.contains($0) }.map { dataset.samples[$0] }
-        return (ImageDataset(classNames: dataset.classNames, samples: train),
-                ImageDataset(classNames: dataset.classNames, samples: validation))
+        return (ImageDataset(classNames: dataset.classNames, samples: train, isMultiLabel: dataset.isMultiLabel),
+                ImageDataset(classNames: dataset.classNames, samples: validation, isMultiLabel: dataset.isMultiLabel))
     }
 }

@@ -6,7 +6,8 @@ public struct Batch {
     public let images: Tensor
     /// The class index of each image (for a mixed batch: of the image before mixing; use `targets`).
     public let labels: [Int]
-    /// Soft targets (N, classes) when MixUp or CutMix mixed this batch; nil otherwise.
+    /// Soft targets (N, classes) when MixUp or CutMix mixed this batch, multi-hot targets for
+    /// multi-label data; nil otherwise.
     public let targets: Tensor?
     /// Which dataset samples the batch holds, in order.
     public let sampleIndices: [Int]

@@ -79,12 +79,23 @@ public final class DataLoader: @unchecked Sendable {
         transform.render(prepared, generator: &generator, into: destination)
     }
 
-    /// Batch-level mixing of a completed batch, from its own (seed, epoch, batch) stream.
+    /// Batch-level mixing of a completed batch, from its own (seed, epoch, batch) stream. A
+    /// multi-label batch always gets its targets: multi-hot, or mixed.
     func mix(_ buffer: BatchBuffer, epoch: Int, batch: Int) {
-        guard let mixing = transform.augmentation?.mixing else { return }
+        let classCount = dataset.classNames.count
+        let multiHot = dataset.isMultiLabel ? dataset.multiHotTargets(buffer.sampleIndices) : nil
+        guard let mixing = transform.augmentation?.mixing else {
+            buffer.targets = multiHot
+            return
+        }
         var generator = SeedDerivation.generator(seed: options.seed, purpose: .batchMixing, UInt64(epoch), UInt64(batch))
         let p = transform.preprocessing
-        buffer.targets = mixing.apply(to: buffer.pixels, labels: buffer.labels, classCount: dataset.classNames.count,
-                                      channels: 3, height: p.height, width: p.width, generator: &generator)
+        if let multiHot {
+            buffer.targets = mixing.apply(to: buffer.pixels, targets: multiHot, classCount: classCount,
+                                          channels: 3, height: p.height, width: p.width, generator: &generator) ?? multiHot
+        } else {
+            buffer.targets = mixing.apply(to: buffer.pixels, labels: buffer.labels, classCount: classCount,
+                                          channels: 3, height: p.height, width: p.width, generator: &generator)
+        }
     }
 }

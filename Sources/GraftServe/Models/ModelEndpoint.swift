@@ -36,7 +36,7 @@ final class ModelEndpoint: Sendable {
 
     /// The class probabilities of each row, as `graft predict` computes them.
     func probabilities(_ output: InferenceOutput) -> [[Double]] {
-        (0..<(output.shape.first ?? 0)).map { softmaxProbabilities(output.row($0)) }
+        (0..<(output.shape.first ?? 0)).map { model.output.probabilities(output.row($0)) }
     }
 
     func stop() { batcher.stop() }

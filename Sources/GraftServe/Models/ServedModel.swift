@@ -12,13 +12,20 @@ public final class ServedModel: Sendable {
     public let preprocessing: Preprocessing
     /// Where it came from, for the server's metadata and log: a folder, or "pretrained NAME".
     public let origin: String
+    /// How logits become probabilities and predictions: a softmax, or for a multi-label model
+    /// a sigmoid per class with the classes at or above `threshold` predicted.
+    public let output: HeadOutput
+    public let threshold: Double
     let executor: InferenceExecutor
 
     /// (C, H, W) of one preprocessed example.
     public var inputShape: [Int] { executor.inputShape }
 
-    public init(name: String, classNames: [String], preprocessing: Preprocessing, origin: String, executor: InferenceExecutor) {
+    public init(name: String, classNames: [String], preprocessing: Preprocessing, origin: String, executor: InferenceExecutor,
+                output: HeadOutput = .softmax, threshold: Double = Double(HeadConfiguration.defaultThreshold)) {
         self.name = name
+        self.output = output
+        self.threshold = threshold
         self.classNames = classNames
         self.preprocessing = preprocessing
         self.origin = origin
@@ -29,7 +36,14 @@ public final class ServedModel: Sendable {
     public static func trained(name: String, folder: URL) throws -> ServedModel {
         let classifier = try ImageClassifier.load(from: folder)
         return ServedModel(name: name, classNames: classifier.classNames, preprocessing: classifier.preprocessing,
-                           origin: folder.path, executor: InferenceExecutor(classifier: classifier))
+                           origin: folder.path, executor: InferenceExecutor(classifier: classifier),
+                           output: classifier.headConfiguration.output, threshold: Double(classifier.headConfiguration.threshold))
+    }
+
+    /// What `graft predict` reports for each row of `logits`: the top `k`, or for a multi-label
+    /// model the classes at or above the threshold.
+    func predictions(logits: InferenceOutput, top k: Int) -> [[Prediction]] {
+        output.predictions(logits: logits.values, classes: classNames, top: k, threshold: threshold)
     }
 
     /// An ImageNet classifier with its pretrained weights, as `graft classify` uses it.

@@ -23,7 +23,7 @@ struct UploadRoutes {
         try request.requireIdentityEncoding()
         let files = try await self.files(in: request)
         let logits = try await endpoint.logits(forFiles: files)
-        let ranked = topPredictions(logits: logits.values, classes: endpoint.model.classNames, k: top)
+        let ranked = endpoint.model.predictions(logits: logits, top: top)
         return try .json(encoding: zip(files, ranked).map { FilePrediction(file: $0.0.name, predictions: $0.1) })
     }
 

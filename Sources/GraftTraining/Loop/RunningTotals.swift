@@ -22,6 +22,22 @@ public struct RunningTotals: Equatable, Sendable {
         count += labels.count
     }
 
+    /// Adds a multi-label batch: its mean loss, its logits and its targets (both row-major,
+    /// images x `classes`); an image counts as correct when the classes at or above `threshold`
+    /// are exactly those whose target is at least 1/2 (the exact match that scikit-learn calls
+    /// subset accuracy).
+    public mutating func add(loss: Float, logits: [Float], targets: [Float], classes k: Int, threshold: Float) {
+        precondition(k > 0 && logits.count == targets.count && logits.count % k == 0, "\(logits.count) logits, \(targets.count) targets, \(k) classes")
+        let images = logits.count / k
+        for i in 0..<images where (0..<k).allSatisfy({
+            isPredicted(logit: logits[i * k + $0], threshold: Double(threshold)) == (targets[i * k + $0] >= 0.5)
+        }) {
+            correct += 1
+        }
+        lossSum += Double(loss) * Double(images)
+        count += images
+    }
+
     /// The totals of both, as if one worker had seen both sets of batches.
     public func merged(with other: RunningTotals) -> RunningTotals {
         RunningTotals(count: count + other.count, lossSum: lossSum + other.lossSum, correct: correct + other.correct)

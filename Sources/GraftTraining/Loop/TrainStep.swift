@@ -12,14 +12,20 @@ public final class TrainStep {
     public let scheduler: LearningRateScheduler
     public let labelSmoothing: Float
     public let classWeights: [Float]?
+    /// One sigmoid per class with binary cross-entropy against `targets` (multi-hot, or mixed),
+    /// instead of the softmax cross-entropy.
+    public let multiLabel: Bool
     /// Rescale gradients to this global L2 norm; nil leaves them alone.
     public let gradientClipNorm: Float?
     public var synchronizer: (any GradientSynchronizer)?
     private let parametersByTensor: [ObjectIdentifier: NamedParameter]
 
     public init(optimizer: any Optimizer, scheduler: LearningRateScheduler, labelSmoothing: Float = 0,
-                classWeights: [Float]? = nil, gradientClipNorm: Float? = nil, synchronizer: (any GradientSynchronizer)? = nil) {
+                classWeights: [Float]? = nil, multiLabel: Bool = false, gradientClipNorm: Float? = nil,
+                synchronizer: (any GradientSynchronizer)? = nil) {
+        precondition(!(multiLabel && classWeights != nil), "class weights are for a softmax head, not a multi-label one")
         self.optimizer = optimizer
+        self.multiLabel = multiLabel
         self.scheduler = scheduler
         self.labelSmoothing = labelSmoothing
         self.classWeights = classWeights
@@ -29,12 +35,19 @@ public final class TrainStep {
     }
 
     /// Computes the loss of `logits` (a forward pass that recorded its backward) against
-    /// `labels`, or against soft `targets` (N, classes) where MixUp or CutMix mixed the batch,
-    /// and updates the parameters when it is finite. Returns the loss; a non-finite one leaves
-    /// every parameter and the optimizer as they were.
+    /// `labels`, or against soft `targets` (N, classes) where MixUp or CutMix mixed the batch
+    /// (for a multi-label step, always: multi-hot or mixed), and updates the parameters when it
+    /// is finite. Returns the loss; a non-finite one leaves every parameter and the optimizer as
+    /// they were.
     public func callAsFunction(_ logits: Tensor, labels: [Int], targets: Tensor? = nil) throws -> Float {
-        let loss = targets.map { softmaxCrossEntropy(logits, targets: $0, labelSmoothing: labelSmoothing, classWeights: classWeights) }
-            ?? softmaxCrossEntropy(logits, labels: labels, labelSmoothing: labelSmoothing, classWeights: classWeights)
+        let loss: Tensor
+        if multiLabel {
+            guard let targets else { preconditionFailure("a multi-label step needs the batch's targets") }
+            loss = sigmoidCrossEntropy(logits, targets: targets, labelSmoothing: labelSmoothing)
+        } else {
+            loss = targets.map { softmaxCrossEntropy(logits, targets: $0, labelSmoothing: labelSmoothing, classWeights: classWeights) }
+                ?? softmaxCrossEntropy(logits, labels: labels, labelSmoothing: labelSmoothing, classWeights: classWeights)
+        }
         let value = loss.item
         guard value.isFinite else { return value }
         optimizer.zeroGrad()

@@ -48,6 +48,11 @@ public final class Trainer {
         guard trainingSet.count > 0 else { throw TrainingError.noTrainingImages }
         // A block the backbone lacks should stop the run now, not after stage 1.
         if options.fineTuneEpochs > 0, let selection = options.unfreeze { _ = try classifier.blockGroups(selection) }
+        try classifier.headConfiguration.output.check(fits: trainingSet)
+        if trainingSet.isMultiLabel && options.classWeighting != .none {
+            throw InvalidSetting(name: "classWeighting", value: "\(options.classWeighting)",
+                                 requirement: "none for multi-label data (each class is its own binary decision)")
+        }
         self.classifier = classifier
         self.trainingSet = trainingSet
         self.validationSet = validationSet.flatMap { $0.count > 0 ? $0 : nil }
@@ -194,8 +199,9 @@ public final class Trainer {
                                                     stepsPerEpoch: stepsPerEpoch)
         let scheduler = LearningRateScheduler(optimizer: optimizer, schedule: schedule,
                                               completedSteps: progress.completedEpochsInStage * stepsPerEpoch)
+        let multiLabel = classifier.headConfiguration.output.isMultiLabel
         let step = TrainStep(optimizer: optimizer, scheduler: scheduler, labelSmoothing: options.labelSmoothing,
-                             classWeights: classWeights, gradientClipNorm: options.gradientClipNorm,
+                             classWeights: classWeights, multiLabel: multiLabel, gradientClipNorm: options.gradientClipNorm,
                              synchronizer: gradientSynchronizer)
         while progress.completedEpochsInStage < plan.epochs {
             let epoch = progress.completedEpochsInStage
@@ -209,7 +215,12 @@ public final class Trainer {
                     throw TrainingError.nonFiniteLoss(stage: stage, epoch: history.count + 1, batch: batch, value: loss,
                                                       lastCheckpoint: checkpointer?.existing)
                 }
-                totals.add(loss: loss, logits: logits.values, labels: labels)
+                if multiLabel, let targets {
+                    totals.add(loss: loss, logits: logits.values, targets: targets.values, classes: classifier.classNames.count,
+                               threshold: classifier.headConfiguration.threshold)
+                } else {
+                    totals.add(loss: loss, logits: logits.values, labels: labels)
+                }
                 reportProgress(BatchProgress(phase: .training, stage: stage, epoch: history.count + 1, epochInStage: epoch + 1,
                                              epochsInStage: plan.epochs, batch: batch + 1, batches: stepsPerEpoch, images: totals.count,
                                              loss: totals.meanLoss, accuracy: totals.accuracy,
@@ -222,7 +233,10 @@ public final class Trainer {
                 let order = Array(0..<table.labels.count).shuffled(using: &generator)
                 for (b, start) in stride(from: 0, to: order.count, by: options.batchSize).enumerated() {
                     let indices = order[start..<min(start + options.batchSize, order.count)]
-                    try train(classifier.head(table.batch(indices), context: context), indices.map { table.labels[$0] }, batch: b)
+                    let targets = multiLabel ? Tensor(shape: [indices.count, classifier.classNames.count],
+                                                      values: trainingSet.multiHotTargets(indices)) : nil
+                    try train(classifier.head(table.batch(indices), context: context), indices.map { table.labels[$0] },
+                              targets: targets, batch: b)
                 }
             } else {
                 let batches = loader.epoch(epoch)
@@ -242,10 +256,11 @@ public final class Trainer {
             }
             validationOutputs = validation.map { ($0.logits, $0.labels) }
             var record = EpochRecord(epoch: history.count + 1, stage: stage, loss: epochTotals.meanLoss, accuracy: epochTotals.accuracy,
-                                     validationLoss: validation?.report.loss, validationAccuracy: validation?.report.accuracy,
+                                     validationLoss: validation?.loss, validationAccuracy: validation?.accuracy,
                                      learningRate: Double(learningRate), seconds: 0,
                                      imagesPerSecond: Double(epochTotals.count) / max(trainSeconds, 1e-9), cachedFeatures: plan.cached)
             record.learningRate = Double(scheduler.learningRate(at: max(0, scheduler.completedSteps - 1)))
+            record.validationMeanAveragePrecision = validation?.meanAveragePrecision
             record.seconds = Date().timeIntervalSince(started)
             recordEpoch(record)
             try notify { try $0.epochDidEnd(record, trainer: self) }
@@ -307,8 +322,10 @@ public final class Trainer {
         note(String(format: "stage 1: features computed in %.1f s", Date().timeIntervalSince(start)))
     }
 
+    /// The validation set's loss and accuracy (for multi-label data the exact-match ratio, and
+    /// the mean average precision) for the weights the classifier holds now.
     private func validate(cached: Bool, progress: @escaping (Int, Int, Int) -> Void)
-        throws -> (report: EvaluationReport, logits: [Float], labels: [Int])? {
+        throws -> (loss: Double, accuracy: Double, meanAveragePrecision: Double?, logits: [Float], labels: [Int])? {
         guard let validationSet else { return nil }
         let logits: [Float], labels: [Int]
         if cached, let table = headFeatures?.validation {
@@ -320,6 +337,12 @@ public final class Trainer {
             (logits, labels) = try classifier.predictLogits(on: validationSet, batchSize: options.batchSize,
                                                             threads: options.loaderThreads, progress: progress)
         }
-        return (EvaluationReport(logits: logits, labels: labels, classNames: classifier.classNames, topK: 1), logits, labels)
+        if classifier.headConfiguration.output.isMultiLabel {
+            let report = MultiLabelReport(logits: logits, labelSets: validationSet.samples.map(\.labels), classNames: classifier.classNames,
+                                          threshold: Double(classifier.headConfiguration.threshold))
+            return (report.loss, report.exactMatchRatio, report.meanAveragePrecision, logits, labels)
+        }
+        let report = EvaluationReport(logits: logits, labels: labels, classNames: classifier.classNames, topK: 1)
+        return (report.loss, report.accuracy, nil, logits, labels)
     }
 }

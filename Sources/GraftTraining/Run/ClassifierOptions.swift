@@ -1,5 +1,6 @@
 import Foundation
 import GraftCore
+import GraftData
 import GraftModels
 
 /// What classifier a run trains: the backbone and its starting weights, the input size and the
@@ -28,6 +29,7 @@ public struct ClassifierOptions: Sendable {
         if let imageSize { try checkSetting("imageSize", imageSize, in: Self.imageSizes) }
         for width in head.hiddenUnits { try checkSetting("hiddenUnits", width, in: 1...Self.maximumHiddenUnits) }
         try checkSetting("dropout", head.dropout, in: .from(0, below: 1))
+        try checkSetting("threshold", head.threshold, in: .open(0, 1))
         let side = imageSize ?? backbone.pretrainedImageSize
         if side < backbone.minimumImageSize {
             throw InvalidSetting(name: "imageSize", value: String(side),
@@ -50,6 +52,21 @@ public struct ClassifierOptions: Sendable {
                                     + "at image size \(side) \(backbone.rawValue)'s \(backbone.featureWidth)×\(map.height)×\(map.width) map "
                                     + "flattens to \(inputs) inputs, times \(outputs) units (use avg or max pooling, a smaller image size or fewer hidden units)")
         }
+    }
+
+    /// Throws `InvalidSetting` when the head cannot serve `dataset`'s classes: a multi-label
+    /// head needs multi-label data and multi-label data a multi-label head.
+    public func validate(for dataset: ImageDataset) throws {
+        try validate(classCount: dataset.classNames.count)
+        try head.output.check(fits: dataset)
+    }
+
+    /// These options with the head that `dataset` calls for where the output was left at its
+    /// default: multi-label data gets one sigmoid per class instead of the softmax.
+    public func adapted(to dataset: ImageDataset) -> ClassifierOptions {
+        var adapted = self
+        if dataset.isMultiLabel && head.output == .softmax { adapted.head.output = .multiLabel }
+        return adapted
     }
 
     /// Throws `InvalidSetting` when the head cannot serve `classCount` classes.

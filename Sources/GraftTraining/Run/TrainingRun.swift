@@ -17,10 +17,12 @@ public final class TrainingRun {
     private let lock: FolderLock?
 
     /// Claims the output folder, builds the classifier that `model` describes for `data`'s
-    /// classes, then the run.
+    /// classes (with one sigmoid per class for multi-label data unless `model` says otherwise),
+    /// then the run.
     public convenience init(data: some DatasetSplits, model: ClassifierOptions, options: TrainingOptions,
                             outputs: RunOutputs?, title: String? = nil) throws {
-        try model.validate(classCount: data.classNames.count)
+        let model = model.adapted(to: data.train)
+        try model.validate(for: data.train)
         try options.validate()
         // Before the weights load: a folder in use or not writable should fail at once.
         let lock = try outputs.map { try FolderLock($0.directory) }

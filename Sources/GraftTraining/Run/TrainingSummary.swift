@@ -32,6 +32,7 @@ public struct TrainingSummary: CustomStringConvertible {
         for stage in stages {
             guard let lastAccuracy = stage.last.validationAccuracy else { continue }
             var line = String(format: "stage %d: validation accuracy %.4f", stage.stage, stage.kept.validationAccuracy ?? lastAccuracy)
+                + Self.meanAveragePrecision(stage.kept)
             if stage.kept.epoch != stage.last.epoch {
                 line += String(format: " (weights of epoch %d; last epoch %.4f)", stage.kept.epoch, lastAccuracy)
             }
@@ -39,11 +40,16 @@ public struct TrainingSummary: CustomStringConvertible {
         }
         if let best = keptEpoch {
             lines.append("kept epoch \(best.epoch) (stage \(best.stage))"
-                         + (best.validationAccuracy.map { String(format: ": validation accuracy %.4f", $0) } ?? ""))
+                         + (best.validationAccuracy.map { String(format: ": validation accuracy %.4f", $0) + Self.meanAveragePrecision(best) } ?? ""))
         }
         if let outputs {
             lines.append("model: \(outputs.modelDirectory.path)\ncurves: \(outputs.curves.path)\nreport: \(outputs.report.path)")
         }
         return lines.joined(separator: "\n")
+    }
+
+    /// ", mAP 0.8123 (accuracy: exact match)" for a multi-label run's epoch; "" otherwise.
+    private static func meanAveragePrecision(_ record: EpochRecord) -> String {
+        record.validationMeanAveragePrecision.map { String(format: ", mAP %.4f (accuracy: exact match)", $0) } ?? ""
     }
 }

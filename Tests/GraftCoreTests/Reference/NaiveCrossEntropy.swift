@@ -39,3 +39,15 @@ func naiveSoftTargetCrossEntropy(_ logits: RefTensor, targets: [Double], labelSm
     }
     return RefTensor(shape: [1], data: [total / Double(n)])
 }
+
+/// PyTorch's BCEWithLogitsLoss with mean reduction, straight from the definition in double:
+/// the mean of -[t' log σ(z) + (1 - t') log(1 - σ(z))] with t' = (1 - e) t + e / 2.
+func naiveSigmoidCrossEntropy(_ logits: RefTensor, targets: [Double], labelSmoothing: Double) -> RefTensor {
+    var total = 0.0
+    for (z, target) in zip(logits.data, targets) {
+        let t = (1 - labelSmoothing) * target + labelSmoothing / 2
+        let p = 1 / (1 + exp(-z))
+        total -= t * log(p) + (1 - t) * log(1 - p)
+    }
+    return RefTensor(shape: [1], data: [total / Double(logits.count)])
+}
