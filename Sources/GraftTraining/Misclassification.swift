@@ -12,6 +12,9 @@ public struct Misclassification: Sendable, Equatable {
     public var trueClassProbability: Double
     /// A small JPEG of the image as a `data:` URI; nil when not made or the file is unreadable.
     public var thumbnail: String?
+    /// The same with the Grad-CAM heat map of the predicted class over it: where the model
+    /// looked when it went wrong. nil when not made.
+    public var heatMap: String?
 
     /// The wrong predictions among `samples`, most confident first (by the probability of the
     /// predicted class), at most `limit`, with thumbnails whose longer side is `thumbnailSize`
@@ -33,7 +36,7 @@ public struct Misclassification: Sendable, Equatable {
             wrong.append(Misclassification(file: sample.url, trueLabel: sample.label, predictedLabel: predicted,
                                            probability: 1 / total,
                                            trueClassProbability: Foundation.exp(row[sample.label] - top) / total,
-                                           thumbnail: nil))
+                                           thumbnail: nil, heatMap: nil))
         }
         // Stable for equal probabilities: file order.
         var chosen = Array(wrong.enumerated().sorted {

@@ -146,11 +146,13 @@ extension TrainingReport {
         var html = "<h2>Most confidently wrong</h2>\n"
         guard !mistakes.isEmpty else { return html + "<p class=\"meta\">No validation image was misclassified.</p>\n" }
         html += "<p class=\"meta\">The \(mistakes.count) misclassified validation images the model was surest of, "
-            + "by the probability of the wrong class.</p>\n<div class=\"mistakes\">\n"
+            + "by the probability of the wrong class, each beside its Grad-CAM heat map: where the model looked for the class "
+            + "it predicted (red: most), over the image as the model saw it.</p>\n<div class=\"mistakes\">\n"
         for m in mistakes {
             let file = escapeHTML(m.file.lastPathComponent)
-            let image = m.thumbnail.map { "<img src=\"\(escapeHTML($0))\" alt=\"\(file)\">" }
-                ?? "<div class=\"missing\">image unreadable</div>"
+            let image = (m.thumbnail.map { "<img src=\"\(escapeHTML($0))\" alt=\"\(file)\">" }
+                ?? "<div class=\"missing\">image unreadable</div>")
+                + (m.heatMap.map { "<img src=\"\(escapeHTML($0))\" alt=\"heat map of \(file)\" class=\"heat\">" } ?? "")
             html += "<figure title=\"\(escapeHTML(m.file.path))\">\(image)<figcaption>"
                 + "<span class=\"wrong\">predicted \(escapeHTML(classNames[m.predictedLabel])) (\(String(format: "%.1f", m.probability * 100))%)</span><br>"
                 + "true \(escapeHTML(classNames[m.trueLabel])) (\(String(format: "%.1f", m.trueClassProbability * 100))%)<br>"
@@ -198,8 +200,9 @@ extension TrainingReport {
     table.confusion th.predicted { writing-mode: vertical-rl; transform: rotate(180deg); text-align: left; vertical-align: bottom; }
     table.confusion .total { color: #666; font-weight: normal; }
     .mistakes { display: flex; flex-wrap: wrap; gap: 0.8em; }
-    .mistakes figure { margin: 0; width: 120px; font-size: 0.8em; }
-    .mistakes img { display: block; max-width: 96px; max-height: 96px; border: 1px solid #ccc; image-rendering: auto; }
+    .mistakes figure { margin: 0; width: 200px; font-size: 0.8em; }
+    .mistakes img { display: inline-block; max-width: 96px; max-height: 96px; border: 1px solid #ccc; image-rendering: auto; }
+    .mistakes img.heat { margin-left: 2px; }
     .mistakes .missing { width: 96px; height: 96px; background: #eee; color: #999; font-size: 0.8em; }
     .mistakes .wrong { color: #c62828; font-weight: 600; }
     .mistakes .file { color: #888; word-break: break-all; }

@@ -65,9 +65,10 @@ extension Trainer {
             }
             evaluation = EvaluationReport(logits: logits, labels: labels, classNames: classifier.classNames, topK: topK)
             precondition(labels == validationSet.samples.map(\.label), "validation outputs are not in the data set's order")
-            wrong = Misclassification.mostConfident(logits: logits, samples: validationSet.samples,
-                                                    classes: classifier.classNames.count, limit: mistakes,
-                                                    thumbnailSize: thumbnailSize)
+            wrong = Misclassification.withHeatMaps(
+                Misclassification.mostConfident(logits: logits, samples: validationSet.samples, classes: classifier.classNames.count,
+                                                limit: mistakes, thumbnailSize: thumbnailSize),
+                classifier: classifier, thumbnailSize: thumbnailSize)
         }
         return report(title: title, extraConfiguration: extraConfiguration, evaluation: evaluation, multiLabel: nil, mistakes: wrong)
     }

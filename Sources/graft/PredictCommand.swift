@@ -17,6 +17,9 @@ struct Predict: ParsableCommand {
     @Option(help: ArgumentHelp("Multi-label models: report every class whose probability is at least this (default: the model's threshold).",
                                valueName: "p"))
     var threshold: Double?
+    @Option(help: ArgumentHelp("Also write each image's Grad-CAM heat map (where the model looked for the class it predicted), drawn over the image as the model sees it, as a PNG in this folder.",
+                               valueName: "dir"))
+    var explain: String?
 
     func validate() throws {
         if let threshold { try renamingSettings(["threshold": "--threshold"]) { try checkSetting("threshold", threshold, in: .open(0, 1)) } }
@@ -30,6 +33,10 @@ struct Predict: ParsableCommand {
             throw CommandFailure("--threshold is for multi-label models; \(model) has a \(classifier.headConfiguration.output.rawValue) head")
         }
         let top = min(inputs.top, classifier.classNames.count)
+        if let explain {
+            let written = try classifier.writeExplanations(files: list.entries.map(\.url), to: URL(fileURLWithPath: explain))
+            printToStandardError("heat maps: \(written.filter { (try? $0.get()) != nil }.count) PNGs in \(explain)")
+        }
         try inputs.report(classifier.predict(files: list.entries.map(\.url), top: top, augmentation: tta, threshold: threshold), for: list,
                           nothingAbove: classifier.isMultiLabel ? threshold ?? Double(classifier.headConfiguration.threshold) : nil)
     }

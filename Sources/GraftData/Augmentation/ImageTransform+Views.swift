@@ -34,3 +34,11 @@ extension ImageTransform {
         return view.mirrored ? planar.flippedHorizontally() : planar
     }
 }
+
+extension ImageTransform {
+    /// The image as the model sees it at evaluation (the preprocessing's resize rule, before
+    /// normalization), in 8 bits: what a heat map of the model's attention is drawn over.
+    public func evaluationView(_ image: RGBImage) -> RGBImage {
+        resizedByRule(image).rgbImage()
+    }
+}
