@@ -23,16 +23,20 @@ public struct TrainingReport: Sendable {
     /// Metrics of the model as saved on the validation images; nil without validation images.
     public var evaluation: EvaluationReport?
     public var mistakes: [Misclassification]
+    /// Likely label issues and near-duplicates across splits; nil when not looked for.
+    public var labelIssues: LabelIssues?
     public var generated: Date
 
     public init(title: String, configuration: [Entry], history: [EpochRecord], keptEpoch: EpochRecord?,
-                evaluation: EvaluationReport?, mistakes: [Misclassification], generated: Date = Date()) {
+                evaluation: EvaluationReport?, mistakes: [Misclassification], labelIssues: LabelIssues? = nil,
+                generated: Date = Date()) {
         self.title = title
         self.configuration = configuration
         self.history = history
         self.keptEpoch = keptEpoch
         self.evaluation = evaluation
         self.mistakes = mistakes
+        self.labelIssues = labelIssues
         self.generated = generated
     }
 }
@@ -62,6 +66,7 @@ extension Trainer {
                               configuration: extraConfiguration + TrainingReport.configuration(of: classifier, options: options,
                                                                                               trainingImages: trainingSet.count,
                                                                                               validationImages: validationSet?.count),
-                              history: history, keptEpoch: keptEpoch, evaluation: evaluation, mistakes: wrong)
+                              history: history, keptEpoch: keptEpoch, evaluation: evaluation, mistakes: wrong,
+                              labelIssues: labelIssues)
     }
 }
