@@ -10,6 +10,14 @@ struct FeatureTable {
     /// Row-major (labels.count, width).
     let values: [Float]
 
+    /// A table of features computed elsewhere: `values` row-major (labels.count, width).
+    init(width: Int, labels: [Int], values: [Float]) {
+        precondition(values.count == labels.count * width, "\(values.count) values for \(labels.count) rows of \(width)")
+        self.width = width
+        self.labels = labels
+        self.values = values
+    }
+
     /// `progress` gets the batches done, the batches in all and the images done, after each batch.
     init(classifier: ImageClassifier, dataset: ImageDataset, batchSize: Int, threads: Int,
          progress: ((_ batch: Int, _ batches: Int, _ images: Int) -> Void)? = nil) throws {

@@ -2,8 +2,8 @@ import Foundation
 import GraftFiles
 
 /// The files a training run leaves in its output folder: model/ (config.json and
-/// model.safetensors), history.json, history.csv, curves.svg and report.html, each written
-/// atomically.
+/// model.safetensors), history.json, history.csv, curves.svg, report.html and label_issues.csv,
+/// each written atomically.
 public struct RunOutputs {
     public let directory: URL
 
@@ -15,6 +15,7 @@ public struct RunOutputs {
     public var historyCSV: URL { directory.appendingPathComponent("history.csv") }
     public var curves: URL { directory.appendingPathComponent("curves.svg") }
     public var report: URL { directory.appendingPathComponent("report.html") }
+    public var labelIssuesCSV: URL { directory.appendingPathComponent("label_issues.csv") }
 
     /// History and curves; cheap enough to rewrite after every epoch.
     public func writeHistory(_ history: [EpochRecord]) throws {

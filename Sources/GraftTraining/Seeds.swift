@@ -9,5 +9,5 @@ func derivedSeed(_ seed: UInt64, _ parts: UInt64...) -> UInt64 {
 }
 
 enum SeedPurpose: UInt64 {
-    case shuffle = 1, dropout = 2, rangeTest = 3
+    case shuffle = 1, dropout = 2, rangeTest = 3, labelIssues = 4
 }

@@ -48,5 +48,6 @@ extension TrainingOptions {
         }
         if let stepDecayEpochs { try checkSetting("stepDecayEpochs", stepDecayEpochs, in: 1...Self.maximumEpochs) }
         try checkSetting("stepDecayFactor", stepDecayFactor, in: .above(0, upTo: 1))
+        try labelIssues.validate()
     }
 }

@@ -67,6 +67,9 @@ public struct TrainingOptions: Sendable {
     /// `.step`: what each decay multiplies the rate by.
     public var stepDecayFactor: Double = 0.1
     public var seed: UInt64 = 0
+    /// After stage 1, look for likely wrong labels and near-duplicates across the splits
+    /// (`TrainingRun` installs a `LabelIssueFinder`; a `Trainer` alone does not look).
+    public var labelIssues = LabelIssueOptions()
     /// Background threads decoding images.
     public var loaderThreads = ProcessInfo.processInfo.activeProcessorCount
 

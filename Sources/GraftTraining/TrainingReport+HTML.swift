@@ -27,6 +27,7 @@ extension TrainingReport {
         } else {
             body += "<p class=\"meta\">No validation images: no metrics, confusion matrix or mistakes to show.</p>\n"
         }
+        if let labelIssues { body += labelIssuesSection(labelIssues) }
         return """
         <!DOCTYPE html>
         <html lang="en">
@@ -36,6 +37,7 @@ extension TrainingReport {
         <title>\(escapeHTML(title))</title>
         <style>
         \(Self.style)
+        \(Self.labelIssuesStyle)
         </style>
         </head>
         <body>

@@ -26,10 +26,13 @@ public struct TrainingReport: Sendable {
     /// A multi-label model's validation metrics (in place of `evaluation`).
     public var multiLabelEvaluation: MultiLabelReport?
     public var mistakes: [Misclassification]
+    /// Likely label issues and near-duplicates across splits; nil when not looked for.
+    public var labelIssues: LabelIssues?
     public var generated: Date
 
     public init(title: String, configuration: [Entry], history: [EpochRecord], keptEpoch: EpochRecord?,
                 evaluation: EvaluationReport?, multiLabelEvaluation: MultiLabelReport? = nil, mistakes: [Misclassification],
+                labelIssues: LabelIssues? = nil,
                 generated: Date = Date()) {
         self.title = title
         self.configuration = configuration
@@ -38,6 +41,7 @@ public struct TrainingReport: Sendable {
         self.evaluation = evaluation
         self.multiLabelEvaluation = multiLabelEvaluation
         self.mistakes = mistakes
+        self.labelIssues = labelIssues
         self.generated = generated
     }
 }
@@ -80,6 +84,6 @@ extension Trainer {
                                                                                        trainingImages: trainingSet.count,
                                                                                        validationImages: validationSet?.count),
                        history: history, keptEpoch: keptEpoch, evaluation: evaluation, multiLabelEvaluation: multiLabel,
-                       mistakes: mistakes)
+                       mistakes: mistakes, labelIssues: labelIssues)
     }
 }

@@ -8,8 +8,9 @@ struct Train: ParsableCommand {
         discussion: """
         DATA holds one sub-folder per class, or train/ and validation/ folders that do; or, with --labels, \
         the images a label file lists. Writes OUT/model \
-        (config.json, model.safetensors), history.json, history.csv, curves.svg and report.html (curves, \
-        configuration, validation metrics, confusion matrix, the most confidently wrong images), and a \
+        (config.json, model.safetensors), history.json, history.csv, curves.svg, report.html (curves, \
+        configuration, validation metrics, confusion matrix, the most confidently wrong images, likely label \
+        issues and near-duplicates across the splits), label_issues.csv, and a \
         resumable checkpoint after each epoch (OUT/checkpoint; Ctrl-C or SIGTERM stops there, --resume \
         continues with the same options). Every file is replaced whole, and OUT is locked while a run \
         uses it. On a terminal each epoch shows a progress bar; otherwise one line per epoch.
@@ -20,6 +21,7 @@ struct Train: ParsableCommand {
     @OptionGroup var source: DataSourceOptions
     @Option(help: "Output folder (not needed with --print-model).") var out: String?
     @OptionGroup var recipe: TrainingRecipe
+    @OptionGroup var labelIssues: LabelIssueFlags
     @Flag(help: "Continue from OUT/checkpoint.") var resume = false
     @Flag(help: "Print the blocks with trainable and frozen parameter counts, then stop.") var printModel = false
 
@@ -27,20 +29,23 @@ struct Train: ParsableCommand {
         if !printModel && out == nil { throw ValidationError("missing --out: the folder for the model, history and report") }
         if out?.isEmpty == true { throw ValidationError("--out must name a folder, not an empty string") }
         try recipe.checkSettings()
+        try labelIssues.checkSettings()
     }
 
     func run() throws {
         try runtime.apply()
         let folder = try source.dataset(at: data, options: recipe.datasetOptions())
         print(folder.summary)
-        let (model, options) = try renamingSettings(TrainingRecipe.flags, asUsageError: false) { (try recipe.classifierOptions(), try recipe.trainingOptions()) }
+        let (model, recipeOptions) = try renamingSettings(TrainingRecipe.flags, asUsageError: false) { (try recipe.classifierOptions(), try recipe.trainingOptions()) }
+        var options = recipeOptions
+        options.labelIssues = labelIssues.options
         if printModel {
             let classifier = try renamingSettings(TrainingRecipe.flags, asUsageError: false) {
                 try model.makeClassifier(classNames: folder.classNames, seed: recipe.seed)
             }
             return try printStages(of: classifier, options)
         }
-        let run = try renamingSettings(TrainingRecipe.flags, asUsageError: false) {
+        let run = try renamingSettings(TrainingRecipe.flags.merging(LabelIssueFlags.flags) { a, _ in a }, asUsageError: false) {
             try TrainingRun(data: folder, model: model, options: options, outputs: RunOutputs(directory: URL(fileURLWithPath: out!)))
         }
         for note in run.notes { print(note) }

@@ -33,6 +33,8 @@ public final class Trainer {
     public internal(set) var validationOutputs: (logits: [Float], labels: [Int])?
     /// The optimizer of the stage under way; nil between stages.
     public private(set) var optimizer: (any Optimizer)?
+    /// What a `LabelIssueFinder` observer found after stage 1; the report shows it.
+    public internal(set) var labelIssues: LabelIssues?
 
     /// Where the run stands: what a resumed run starts from.
     private(set) var progress: TrainingProgress
@@ -299,6 +301,9 @@ public final class Trainer {
         note(String(format: "stage %d: no improvement of the %@ for %d epochs; learning rate %.2e → %.2e",
                     stage, options.monitor.quantity, plateau.patience, Double(before), Double(scheduler.learningRate(at: scheduler.completedSteps))))
     }
+
+    /// The backbone features stage 1 cached, when it did (frozen backbone, no augmentation).
+    var cachedHeadFeatures: (train: FeatureTable, validation: FeatureTable?)? { headFeatures }
 
     /// Stage 1 on a frozen backbone without augmentation: the backbone's features of every
     /// image, once, for the head to train on.

@@ -4,8 +4,8 @@ import GraftFiles
 
 /// A whole training run as `graft train` does it, for any caller (the command line, a Swift
 /// program, a distributed launcher): the trainer with the observers that keep the best weights,
-/// stop early, checkpoint every epoch for resuming and keep the output folder current, then a
-/// summary of what was kept.
+/// stop early, checkpoint every epoch for resuming, look for label issues and near-duplicates
+/// after stage 1 and keep the output folder current, then a summary of what was kept.
 public final class TrainingRun {
     public let classifier: ImageClassifier
     public let trainer: Trainer
@@ -64,6 +64,12 @@ public final class TrainingRun {
             let writer = RunOutputsWriter(outputs: outputs, title: title ?? "graft train: \(outputs.directory.lastPathComponent)",
                                           configuration: configuration)
             trainer.observers.insert(writer, at: trainer.observers.firstIndex { $0 === trainer.callbacks } ?? trainer.observers.endIndex)
+        }
+        if options.labelIssues.enabled {
+            // Before the writer, so the report written at the end of stage 1 shows what it found.
+            let finder = LabelIssueFinder(options: options.labelIssues, outputs: outputs)
+            let writerIndex = trainer.observers.firstIndex { $0 is RunOutputsWriter }
+            trainer.observers.insert(finder, at: writerIndex ?? trainer.observers.firstIndex { $0 === trainer.callbacks } ?? trainer.observers.endIndex)
         }
     }
 

@@ -14,6 +14,8 @@ public struct TrainingSummary: CustomStringConvertible {
     /// The epoch whose weights were saved.
     public let keptEpoch: EpochRecord?
     public let outputs: RunOutputs?
+    /// What the run's `LabelIssueFinder` found; nil when it did not look.
+    public let labelIssues: LabelIssues?
 
     public init(trainer: Trainer, outputs: RunOutputs?) {
         stages = [1, 2].compactMap { stage in
@@ -24,6 +26,7 @@ public struct TrainingSummary: CustomStringConvertible {
         }
         keptEpoch = trainer.keptEpoch
         self.outputs = outputs
+        labelIssues = trainer.labelIssues
     }
 
     /// One line per stage with its validation accuracy, the kept epoch, and the output paths.
@@ -41,6 +44,9 @@ public struct TrainingSummary: CustomStringConvertible {
         if let best = keptEpoch {
             lines.append("kept epoch \(best.epoch) (stage \(best.stage))"
                          + (best.validationAccuracy.map { String(format: ": validation accuracy %.4f", $0) + Self.meanAveragePrecision(best) } ?? ""))
+        }
+        if let labelIssues {
+            lines.append("label issues: " + labelIssues.summaryLine(listedIn: outputs?.labelIssuesCSV.path))
         }
         if let outputs {
             lines.append("model: \(outputs.modelDirectory.path)\ncurves: \(outputs.curves.path)\nreport: \(outputs.report.path)")
