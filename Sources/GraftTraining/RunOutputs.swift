@@ -2,8 +2,8 @@ import Foundation
 import GraftFiles
 
 /// The files a training run leaves in its output folder: model/ (config.json and
-/// model.safetensors), history.json, history.csv, curves.svg and report.html, each written
-/// atomically.
+/// model.safetensors), history.json, history.csv, curves.svg, report.html and reliability.svg,
+/// each written atomically.
 public struct RunOutputs {
     public let directory: URL
 
@@ -15,6 +15,7 @@ public struct RunOutputs {
     public var historyCSV: URL { directory.appendingPathComponent("history.csv") }
     public var curves: URL { directory.appendingPathComponent("curves.svg") }
     public var report: URL { directory.appendingPathComponent("report.html") }
+    public var reliability: URL { directory.appendingPathComponent("reliability.svg") }
 
     /// History and curves; cheap enough to rewrite after every epoch.
     public func writeHistory(_ history: [EpochRecord]) throws {
@@ -24,11 +25,19 @@ public struct RunOutputs {
         try writeAtomically(TrainingCurves.svg(history), to: curves)
     }
 
-    /// report.html: one self-contained page (curves, configuration, metrics, confusion matrix,
-    /// mistakes).
+    /// report.html: one self-contained page (curves, configuration, metrics, calibration,
+    /// confusion matrix, mistakes), and reliability.svg, the reliability diagram, when a
+    /// temperature was fitted (an older one is removed when none was).
     public func writeReport(_ report: TrainingReport) throws {
         try createFolder(directory)
         try writeAtomically(report.html, to: self.report)
+        if let svg = report.calibration.svg {
+            try writeAtomically(svg, to: reliability)
+        } else if FileManager.default.fileExists(atPath: reliability.path) {
+            do { try FileManager.default.removeItem(at: reliability) } catch {
+                throw FileSystemError("remove", reliability.path, error: error)
+            }
+        }
     }
 
     /// model/, replaced as one unit (see `ImageClassifier.save(to:)`).

@@ -23,16 +23,21 @@ public struct TrainingReport: Sendable {
     /// Metrics of the model as saved on the validation images; nil without validation images.
     public var evaluation: EvaluationReport?
     public var mistakes: [Misclassification]
+    /// The temperature of the saved model's probabilities, its expected calibration error before
+    /// and after, and the reliability diagram; or why there is none.
+    public var calibration: CalibrationReport
     public var generated: Date
 
     public init(title: String, configuration: [Entry], history: [EpochRecord], keptEpoch: EpochRecord?,
-                evaluation: EvaluationReport?, mistakes: [Misclassification], generated: Date = Date()) {
+                evaluation: EvaluationReport?, mistakes: [Misclassification], calibration: CalibrationReport = .notFitted,
+                generated: Date = Date()) {
         self.title = title
         self.configuration = configuration
         self.history = history
         self.keptEpoch = keptEpoch
         self.evaluation = evaluation
         self.mistakes = mistakes
+        self.calibration = calibration
         self.generated = generated
     }
 }
@@ -49,12 +54,16 @@ extension Trainer {
                        topK: Int = 5, mistakes: Int = 16, thumbnailSize: Int = 96) throws -> TrainingReport {
         var evaluation: EvaluationReport?
         var wrong: [Misclassification] = []
+        var validation: (logits: [Float], labels: [Int])?
         if let validationSet {
             let (logits, labels) = try validationOutputs
                 ?? classifier.predictLogits(on: validationSet, batchSize: options.batchSize, threads: options.loaderThreads)
-            evaluation = EvaluationReport(logits: logits, labels: labels, classNames: classifier.classNames, topK: topK)
+            validation = (logits, labels)
+            // The saved model's probabilities, as predict and evaluate give them: calibrated.
+            let calibrated = classifier.calibrated(logits)
+            evaluation = EvaluationReport(logits: calibrated, labels: labels, classNames: classifier.classNames, topK: topK)
             precondition(labels == validationSet.samples.map(\.label), "validation outputs are not in the data set's order")
-            wrong = Misclassification.mostConfident(logits: logits, samples: validationSet.samples,
+            wrong = Misclassification.mostConfident(logits: calibrated, samples: validationSet.samples,
                                                     classes: classifier.classNames.count, limit: mistakes,
                                                     thumbnailSize: thumbnailSize)
         }
@@ -62,6 +71,7 @@ extension Trainer {
                               configuration: extraConfiguration + TrainingReport.configuration(of: classifier, options: options,
                                                                                               trainingImages: trainingSet.count,
                                                                                               validationImages: validationSet?.count),
-                              history: history, keptEpoch: keptEpoch, evaluation: evaluation, mistakes: wrong)
+                              history: history, keptEpoch: keptEpoch, evaluation: evaluation, mistakes: wrong,
+                              calibration: calibrationReport(logits: validation?.logits, labels: validation?.labels))
     }
 }

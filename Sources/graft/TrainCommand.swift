@@ -9,7 +9,8 @@ struct Train: ParsableCommand {
         DATA holds one sub-folder per class, or train/ and validation/ folders that do; or, with --labels, \
         the images a label file lists. Writes OUT/model \
         (config.json, model.safetensors), history.json, history.csv, curves.svg and report.html (curves, \
-        configuration, validation metrics, confusion matrix, the most confidently wrong images), and a \
+        configuration, validation metrics, calibration, confusion matrix, the most confidently wrong images), \
+        reliability.svg (the reliability diagram of the fitted temperature), and a \
         resumable checkpoint after each epoch (OUT/checkpoint; Ctrl-C or SIGTERM stops there, --resume \
         continues with the same options). Every file is replaced whole, and OUT is locked while a run \
         uses it. On a terminal each epoch shows a progress bar; otherwise one line per epoch.
@@ -20,6 +21,8 @@ struct Train: ParsableCommand {
     @OptionGroup var source: DataSourceOptions
     @Option(help: "Output folder (not needed with --print-model).") var out: String?
     @OptionGroup var recipe: TrainingRecipe
+    @Option(help: "After training: temperature (fit one temperature on the validation images that divides the logits, so the probabilities of predict, serve and export are calibrated) or none.")
+    var calibration = TrainingOptions().calibration
     @Flag(help: "Continue from OUT/checkpoint.") var resume = false
     @Flag(help: "Print the blocks with trainable and frozen parameter counts, then stop.") var printModel = false
 
@@ -29,11 +32,18 @@ struct Train: ParsableCommand {
         try recipe.checkSettings()
     }
 
+    /// The recipe's options with what only training does after it.
+    func trainingOptions() throws -> TrainingOptions {
+        var options = try recipe.trainingOptions()
+        options.calibration = calibration
+        return options
+    }
+
     func run() throws {
         try runtime.apply()
         let folder = try source.dataset(at: data, options: recipe.datasetOptions())
         print(folder.summary)
-        let (model, options) = try renamingSettings(TrainingRecipe.flags, asUsageError: false) { (try recipe.classifierOptions(), try recipe.trainingOptions()) }
+        let (model, options) = try renamingSettings(TrainingRecipe.flags, asUsageError: false) { (try recipe.classifierOptions(), try trainingOptions()) }
         if printModel {
             let classifier = try renamingSettings(TrainingRecipe.flags, asUsageError: false) {
                 try model.makeClassifier(classNames: folder.classNames, seed: recipe.seed)

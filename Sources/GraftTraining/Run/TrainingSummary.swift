@@ -14,6 +14,13 @@ public struct TrainingSummary: CustomStringConvertible {
     /// The epoch whose weights were saved.
     public let keptEpoch: EpochRecord?
     public let outputs: RunOutputs?
+    /// The saved model's calibration; nil when none was fitted (see `calibrationNote`).
+    public let calibration: Calibration?
+    /// What fitting it cost, in seconds.
+    public let calibrationSeconds: Double?
+    /// The calibration in a sentence: the temperature with ECE and NLL before and after, or why
+    /// there is none.
+    public let calibrationNote: String
 
     public init(trainer: Trainer, outputs: RunOutputs?) {
         stages = [1, 2].compactMap { stage in
@@ -24,6 +31,19 @@ public struct TrainingSummary: CustomStringConvertible {
         }
         keptEpoch = trainer.keptEpoch
         self.outputs = outputs
+        calibration = trainer.classifier.calibration
+        calibrationSeconds = trainer.observers.lazy.compactMap { ($0 as? Calibrator)?.seconds }.first
+        let sentence: String
+        if trainer.options.calibration == .none {
+            sentence = CalibrationReport.switchedOff.sentence
+        } else if trainer.validationSet == nil {
+            sentence = CalibrationReport.noValidationImages.sentence
+        } else if let calibration {
+            sentence = "calibration: " + calibration.summary + (calibrationSeconds.map { String(format: "; fitted in %.3f s", $0) } ?? "")
+        } else {
+            sentence = CalibrationReport.notFitted.sentence
+        }
+        calibrationNote = sentence
     }
 
     /// One line per stage with its validation accuracy, the kept epoch, and the output paths.
@@ -41,8 +61,10 @@ public struct TrainingSummary: CustomStringConvertible {
             lines.append("kept epoch \(best.epoch) (stage \(best.stage))"
                          + (best.validationAccuracy.map { String(format: ": validation accuracy %.4f", $0) } ?? ""))
         }
+        if !stages.isEmpty { lines.append(calibrationNote) }
         if let outputs {
-            lines.append("model: \(outputs.modelDirectory.path)\ncurves: \(outputs.curves.path)\nreport: \(outputs.report.path)")
+            lines.append("model: \(outputs.modelDirectory.path)\ncurves: \(outputs.curves.path)\nreport: \(outputs.report.path)"
+                         + (calibration != nil ? "\nreliability diagram: \(outputs.reliability.path)" : ""))
         }
         return lines.joined(separator: "\n")
     }
