@@ -2,8 +2,9 @@ import Foundation
 import Graft
 
 /// The file's `metadata_props`: what a program that knows nothing of Graft needs to feed the
-/// model and read its outputs (class names, input size, the exact preprocessing), and where it
-/// came from (backbone, Graft's version). Values that have structure are JSON.
+/// model and read its outputs (class names, input size, the exact preprocessing, the temperature
+/// the logits are divided by), and where it came from (backbone, Graft's version). Values that
+/// have structure are JSON.
 enum ExportMetadata {
     static func properties(of source: ONNXExportSource) throws -> [(key: String, value: String)] {
         let p = source.preprocessing
@@ -11,6 +12,8 @@ enum ExportMetadata {
             ("graft_version", graftVersion),
             ("backbone", source.architecture),
             ("head_output", source.headOutput.rawValue),
+            // Shortest decimal that reads back as the same Double: "1", "1.5234".
+            ("temperature", source.temperature == source.temperature.rounded() ? String(Int(source.temperature)) : "\(source.temperature)"),
             ("class_names", try json(source.classNames)),
             ("input_size", try json([p.height, p.width])),
             ("input_layout", "NCHW float32: (batch, 3, \(p.height), \(p.width)), channels in \(p.channelOrder.rawValue.uppercased()) order"),

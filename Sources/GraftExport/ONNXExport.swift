@@ -27,10 +27,17 @@ public struct ONNXExport {
         let batch = try BatchAnalysis(single: single, pair: pair, layers: layers)
 
         var lowering = TraceLowering(trace: single, batch: batch, layers: layers, opset: options.opset,
-                                     reserving: [ONNXNames.input, ONNXNames.logits, ONNXNames.probabilities])
-        try lowering.lowerAll(output: ONNXNames.logits)
+                                     reserving: [ONNXNames.input, ONNXNames.logits, ONNXNames.probabilities, ONNXNames.uncalibratedLogits])
+        let calibrated = source.temperature != 1
+        try lowering.lowerAll(output: calibrated ? ONNXNames.uncalibratedLogits : ONNXNames.logits)
         var graph = lowering.graph
         let outputShape: Shape = [.batch, .fixed(classes)]
+        if calibrated {
+            // The division Graft's own prediction performs (`temperatureScaled`), in float32.
+            graph.add("Div", [ONNXNames.uncalibratedLogits, graph.scalar(Float(source.temperature))], name: "calibration",
+                      output: ONNXNames.logits)
+            graph.declare(ONNXNames.logits, shape: outputShape)
+        }
         if options.outputs != .logits {
             Self.addProbabilities(to: &graph, output: source.headOutput)
             graph.declare(ONNXNames.probabilities, shape: outputShape)

@@ -66,7 +66,8 @@ public enum ONNXOutputs: String, CaseIterable, Sendable {
     /// `probabilities` (N, classes): softmax of the logits, or for a two-class sigmoid head the
     /// sigmoid of the logit and of its negation.
     case probabilities
-    /// `logits` (N, classes), what Graft's classifier returns before the softmax.
+    /// `logits` (N, classes): what the softmax is taken of, so the network's logits divided by a
+    /// calibrated model's temperature (the metadata's `temperature`; 1 leaves them as they are).
     case logits
     /// `probabilities`, then `logits`.
     case both
@@ -85,6 +86,8 @@ public enum ONNXNames {
     public static let input = "input"
     public static let probabilities = "probabilities"
     public static let logits = "logits"
+    /// Inside the graph of a calibrated model: the network's logits, before the temperature divides them.
+    public static let uncalibratedLogits = "uncalibrated_logits"
     /// The symbolic first dimension of a dynamic batch.
     public static let batch = "batch"
 }

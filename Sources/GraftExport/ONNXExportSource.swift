@@ -19,26 +19,34 @@ public struct ONNXExportSource {
     public let headOutput: HeadOutput
     /// A multi-label head's threshold, recorded in the file's metadata for its consumers.
     public let threshold: Float?
+    /// What the graph divides the traced logits by before its `logits` and `probabilities`
+    /// outputs: a trained classifier's calibration temperature (1: the traced logits as they are).
+    public let temperature: Double
 
     public init(model: Module, classNames: [String], preprocessing: Preprocessing, architecture: String,
-                headOutput: HeadOutput = .softmax, threshold: Float? = nil, logits: @escaping (Tensor, ForwardContext) -> Tensor) {
+                headOutput: HeadOutput = .softmax, threshold: Float? = nil, temperature: Double = 1,
+                logits: @escaping (Tensor, ForwardContext) -> Tensor) {
         precondition(!classNames.isEmpty, "an exported classifier needs at least one class")
         precondition(headOutput != .sigmoid || classNames.count == 2, "a sigmoid head has two classes")
+        precondition(temperature > 0 && temperature.isFinite, "a temperature must be positive and finite, not \(temperature)")
         self.model = model
         self.classNames = classNames
         self.preprocessing = preprocessing
         self.architecture = architecture
         self.headOutput = headOutput
         self.threshold = threshold
+        self.temperature = temperature
         self.logits = logits
     }
 
-    /// A classifier trained (or built) by Graft: backbone features, the new head, its classes and
-    /// the preprocessing it was trained with.
+    /// A classifier trained (or built) by Graft: backbone features, the new head, its classes,
+    /// the preprocessing it was trained with and its calibration's temperature. `logits` traces
+    /// the network itself; the graph adds the division by the temperature.
     public init(classifier: ImageClassifier) {
         self.init(model: classifier, classNames: classifier.classNames, preprocessing: classifier.preprocessing,
                   architecture: classifier.backboneKind.rawValue, headOutput: classifier.headConfiguration.output,
-                  threshold: classifier.isMultiLabel ? classifier.headConfiguration.threshold : nil) {
+                  threshold: classifier.isMultiLabel ? classifier.headConfiguration.threshold : nil,
+                  temperature: classifier.temperature) {
             classifier($0, context: $1)
         }
     }

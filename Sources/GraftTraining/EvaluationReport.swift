@@ -22,11 +22,14 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
     /// confusionMatrix[true class][predicted class] = images.
     public var confusionMatrix: [[Int]]
     public var classNames: [String]
+    /// How far the top-1 confidence is from the accuracy (`Reliability`, 15 bins).
+    public var expectedCalibrationError: Double
 
     enum CodingKeys: String, CodingKey {
         case count, loss, accuracy
         case topK = "top_k", topKAccuracy = "top_k_accuracy", perClass = "per_class"
         case confusionMatrix = "confusion_matrix", classNames = "class_names"
+        case expectedCalibrationError = "expected_calibration_error"
     }
 
     /// - Parameters:
@@ -50,6 +53,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
             if better < self.topK { inTopK += 1 }
         }
         confusionMatrix = matrix
+        expectedCalibrationError = Reliability(logits: logits, labels: labels, classes: k).expectedCalibrationError
         let n = Double(max(1, labels.count))
         loss = lossSum / n
         accuracy = Double((0..<k).reduce(0) { $0 + matrix[$1][$1] }) / n
@@ -70,6 +74,7 @@ public struct EvaluationReport: Codable, Equatable, Sendable {
         var summary = String(format: "images %d  loss %.4f  accuracy %.4f", count, loss, accuracy)
         // With k at the number of classes every image is in the top k: 1.0 says nothing.
         if topK < classNames.count { summary += String(format: "  top-%d accuracy %.4f", topK, topKAccuracy) }
+        summary += String(format: "  ECE %.4f", expectedCalibrationError)
         var lines = [summary]
         let width = max(8, classNames.map(\.count).max() ?? 0)
         func pad(_ s: String) -> String { s.padding(toLength: width, withPad: " ", startingAt: 0) }

@@ -7,6 +7,8 @@ extension ImageClassifier {
     /// Logits (row-major, images x classes) and labels of every image of `dataset`, in order.
     /// `progress` is called after each batch with the batches done, the batches in all and the
     /// images done. `view` renders each image as that test-time view instead of the plain one.
+    /// These are the network's logits, as training validates with; `calibrated(_:)` divides them
+    /// by the temperature predictions use.
     public func predictLogits(on dataset: ImageDataset, batchSize: Int = 32,
                               threads: Int = ProcessInfo.processInfo.activeProcessorCount, view: TestTimeView? = nil,
                               progress: ((_ batch: Int, _ batches: Int, _ images: Int) -> Void)? = nil)
@@ -29,27 +31,30 @@ extension ImageClassifier {
     }
 
     /// Loss, accuracy, top-k, per-class precision/recall/F1 and the confusion matrix on `dataset`,
-    /// whose class names must be this model's (in the same order). A multi-label model is
-    /// evaluated by `evaluateMultiLabel(on:threshold:batchSize:)` instead.
+    /// whose class names must be this model's (in the same order). The probabilities are the
+    /// calibrated ones `predict` reports: the loss and the calibration error are the calibrated
+    /// model's, and accuracy is the same either way (dividing by T keeps each row's order). A
+    /// multi-label model is evaluated by `evaluateMultiLabel(on:threshold:batchSize:)` instead.
     public func evaluate(on dataset: ImageDataset, topK: Int = 5, batchSize: Int = 32) throws -> EvaluationReport {
         guard !isMultiLabel else { throw EvaluationError.multiLabel }
         guard dataset.classNames == classNames else { throw EvaluationError.classMismatch(model: classNames, data: dataset.classNames) }
         let (logits, labels) = try predictLogits(on: dataset, batchSize: batchSize)
-        return EvaluationReport(logits: logits, labels: labels, classNames: classNames, topK: topK)
+        return EvaluationReport(logits: calibrated(logits), labels: labels, classNames: classNames, topK: topK)
     }
 
-    /// The top `k` classes of each image, preprocessed as this model was trained; with
-    /// `augmentation`, from the predictions of its views averaged. A multi-label model gives
-    /// every class whose probability reaches `threshold` (the saved one when nil) instead.
+    /// The top `k` classes of each image, preprocessed as this model was trained, with calibrated
+    /// probabilities (softmax of the logits divided by the temperature); with `augmentation`,
+    /// from the calibrated predictions of its views averaged. A multi-label model gives every
+    /// class whose probability reaches `threshold` (the saved one when nil) instead.
     public func predict(_ images: [RGBImage], top k: Int = 5, batchSize: Int = 16,
                         augmentation: TestTimeAugmentation? = nil, threshold: Double? = nil) -> [[Prediction]] {
         var results: [[Prediction]] = []
         for start in stride(from: 0, to: images.count, by: batchSize) {
             let chunk = images[start..<min(start + batchSize, images.count)]
             let rows = augmentation.map { augmentation in
-                averagedOverViews(augmentation.views.map { logits(batch(of: chunk, view: $0)).values }, classes: classNames.count,
+                averagedOverViews(augmentation.views.map { calibratedLogits(batch(of: chunk, view: $0)).values }, classes: classNames.count,
                                   output: headConfiguration.output)
-            } ?? logits(batch(of: chunk, view: nil)).values
+            } ?? calibratedLogits(batch(of: chunk, view: nil)).values
             results += predictions(logits: rows, top: k, threshold: threshold)
         }
         return results

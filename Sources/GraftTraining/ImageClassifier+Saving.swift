@@ -48,6 +48,7 @@ extension ImageClassifier {
         let classifier = ImageClassifier(backbone: kind.makeFeatureExtractor(), kind: kind, classNames: configuration.classNames,
                                          head: configuration.head, preprocessing: preprocessing)
         classifier.batchNormMode = configuration.batchNorm
+        classifier.calibration = configuration.calibration
         try weights.load(into: classifier.stateTensors())
         return classifier
     }

@@ -70,12 +70,14 @@ public struct TestTimeEvaluation: Encodable, Equatable, Sendable {
 }
 
 extension ImageClassifier {
-    /// `evaluate(on:topK:batchSize:)` with and without `augmentation`'s views averaged.
+    /// `evaluate(on:topK:batchSize:)` with and without `augmentation`'s views averaged (each view's
+    /// probabilities calibrated, as `predict` averages them).
     public func evaluate(on dataset: ImageDataset, topK: Int = 5, batchSize: Int = 32,
                          augmentation: TestTimeAugmentation) throws -> TestTimeEvaluation {
         guard !isMultiLabel else { throw EvaluationError.multiLabel }
         guard dataset.classNames == classNames else { throw EvaluationError.classMismatch(model: classNames, data: dataset.classNames) }
-        let (views, labels) = try viewLogits(on: dataset, augmentation: augmentation, batchSize: batchSize)
+        let (raw, labels) = try viewLogits(on: dataset, augmentation: augmentation, batchSize: batchSize)
+        let views = raw.map { calibrated($0) }
         return TestTimeEvaluation(
             augmentation: augmentation.rawValue, views: views.count,
             plain: EvaluationReport(logits: views[0], labels: labels, classNames: classNames, topK: topK),

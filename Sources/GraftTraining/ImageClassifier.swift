@@ -24,6 +24,9 @@ public final class ImageClassifier: Module {
     public var batchNormMode: BatchNormMode = .inference {
         didSet { applyBatchNormMode() }
     }
+    /// The temperature predictions divide the logits by, and how it was fitted; nil: T = 1. Set by
+    /// a training run after training, saved in config.json; training itself never reads it.
+    public var calibration: Calibration?
 
     /// - Parameters:
     ///   - backbone: built with `BackboneKind.make` or loaded with pretrained weights; its ImageNet
@@ -67,7 +70,8 @@ public final class ImageClassifier: Module {
         head(features(x, context: context), context: context)
     }
 
-    /// Class scores (N, classes) for a batch, with no gradients and no randomness.
+    /// Class scores (N, classes) for a batch, with no gradients and no randomness: the network's
+    /// own, before the calibration's temperature (see `calibratedLogits(_:)`).
     public func logits(_ images: Tensor) -> Tensor {
         GradMode.withoutGradients { self(images, context: .inference) }
     }

@@ -55,6 +55,14 @@ extension ModelConfiguration {
                               + "(input_size \(inputSize) flattens to \(inputs) inputs, times \(outputs) units)")
             }
         }
+        if let calibration {
+            guard calibration.method == .temperature else {
+                throw SavedModelError.invalidValue(file: source, key: "calibration.method", value: calibration.method.rawValue)
+            }
+            try checked("calibration.temperature") {
+                try checkSetting("temperature", calibration.temperature, in: Calibration.readableTemperatures)
+            }
+        }
         return (kind, resolved)
     }
 }

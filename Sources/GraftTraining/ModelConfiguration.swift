@@ -11,9 +11,12 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
     public var inputSize: [Int]
     public var preprocessing: PreprocessingDescription
     public var batchNorm: BatchNormMode
+    /// The temperature predictions use; absent (T = 1) in files written before calibration
+    /// existed and for uncalibrated models, so those still load and predict as they did.
+    public var calibration: Calibration?
 
     enum CodingKeys: String, CodingKey {
-        case format, backbone, head, preprocessing
+        case format, backbone, head, preprocessing, calibration
         case classNames = "class_names", inputSize = "input_size", batchNorm = "batch_norm"
     }
 
@@ -27,6 +30,7 @@ public struct ModelConfiguration: Codable, Equatable, Sendable {
         inputSize = [classifier.preprocessing.height, classifier.preprocessing.width]
         preprocessing = PreprocessingDescription(classifier.preprocessing)
         batchNorm = classifier.batchNormMode
+        calibration = classifier.calibration
     }
 }
 

@@ -66,6 +66,10 @@ public struct TrainingOptions: Sendable {
     public var stepDecayEpochs: Int?
     /// `.step`: what each decay multiplies the rate by.
     public var stepDecayFactor: Double = 0.1
+    /// What is done after each stage to calibrate the probabilities: temperature scaling on the
+    /// validation images (the default) or nothing. It changes no weight, so a resumed run may
+    /// change it.
+    public var calibration: CalibrationMethod = .temperature
     public var seed: UInt64 = 0
     /// After stage 1, look for likely wrong labels and near-duplicates across the splits
     /// (`TrainingRun` installs a `LabelIssueFinder`; a `Trainer` alone does not look).

@@ -9,10 +9,15 @@ extension TrainingReport {
         if let keptEpoch {
             body += " The metrics below are for the weights saved in <code>model/</code>: epoch \(keptEpoch.epoch) (stage \(keptEpoch.stage))."
         }
+        if case .fitted(let calibration, _, _) = calibration {
+            body += " Probabilities, loss and confidences are calibrated: the logits divided by the temperature "
+                + "\(String(format: "%.4g", calibration.temperature)), as <code>predict</code>, <code>serve</code> and <code>export</code> apply it."
+        }
         body += "</p>\n"
         body += summaryCards()
         body += "<h2>Training curves</h2>\n<div class=\"curves\">\n\(TrainingCurves.svg(history))</div>\n"
         body += historyTable()
+        body += calibrationSection()
         body += "<h2>Configuration</h2>\n<table class=\"config\">\n"
         for entry in configuration {
             body += "<tr><th>\(escapeHTML(entry.name))</th><td>\(escapeHTML(entry.value))</td></tr>\n"
@@ -63,6 +68,10 @@ extension TrainingReport {
             cards.append(("validation loss", Self.number(multiLabelEvaluation.loss)))
             cards.append(("validation images", String(multiLabelEvaluation.count)))
         }
+        if case .fitted(let calibration, _, _) = calibration {
+            cards.append(("expected calibration error, T = 1 → \(String(format: "%.3g", calibration.temperature))",
+                          Self.number(calibration.expectedCalibrationErrorBefore) + " → " + Self.number(calibration.expectedCalibrationErrorAfter)))
+        }
         for stage in [1, 2] {
             if let last = history.last(where: { $0.stage == stage }), let accuracy = last.validationAccuracy {
                 cards.append(("stage \(stage), last epoch", Self.number(accuracy)))
@@ -91,6 +100,37 @@ extension TrainingReport {
                 + "<td>\(String(format: "%.1f", r.seconds))</td></tr>\n"
         }
         return html + "</table>\n"
+    }
+
+    /// The temperature, what it changed (ECE, NLL) and the reliability diagram; or why there is none.
+    private func calibrationSection() -> String {
+        var html = "<h2>Calibration</h2>\n"
+        guard case let .fitted(c, _, _) = calibration, let svg = calibration.svg else {
+            let reason: String
+            switch calibration {
+            case .switchedOff: reason = "Switched off (<code>--calibration none</code>): the probabilities are the softmax of the logits (T = 1)."
+            case .noValidationImages: reason = "No validation images to fit a temperature on: the probabilities are the softmax of the logits (T = 1), uncalibrated."
+            default: reason = "No temperature was fitted for these weights: the probabilities are the softmax of the logits (T = 1)."
+            }
+            return html + "<p class=\"meta\">\(reason)</p>\n"
+        }
+        let temperature = String(format: "%.4g", c.temperature)
+        html += "<p class=\"meta\">Temperature scaling (Guo et al. 2017): one temperature T, fitted on the \(c.validationImages) "
+        html += "validation images by minimizing their negative log-likelihood, divides the logits before the softmax in "
+        html += "<code>predict</code>, <code>evaluate</code>, <code>serve</code> and <code>export</code>. The predicted class, "
+        html += "and so the accuracy, does not change. Expected calibration error: \(Reliability.standardBinCount) equal-width bins "
+        html += "of top-1 confidence. In the diagram, points below the diagonal are over-confident.</p>\n"
+        if c.isAtSearchLimit {
+            let range = TemperatureScaling.searchedTemperatures
+            html += "<p class=\"meta\">The fit stopped at an end of the range searched (T from \(range.lowerBound) to \(range.upperBound)): "
+            html += "too few validation images, or ones the model separates perfectly.</p>\n"
+        }
+        html += "<table class=\"numbers calibration\">\n<tr><th></th><th>T</th><th>ECE</th><th>NLL</th></tr>\n"
+        let before = [Self.number(c.expectedCalibrationErrorBefore), Self.number(c.negativeLogLikelihoodBefore)]
+        let after = [Self.number(c.expectedCalibrationErrorAfter), Self.number(c.negativeLogLikelihoodAfter)]
+        html += "<tr><th>before</th><td>1</td><td>" + before.joined(separator: "</td><td>") + "</td></tr>\n"
+        html += "<tr><th>after</th><td>\(temperature)</td><td>" + after.joined(separator: "</td><td>") + "</td></tr>\n</table>\n"
+        return html + "<div class=\"curves\">\n\(svg)</div>\n"
     }
 
     private func perClassTable(_ evaluation: EvaluationReport) -> String {

@@ -28,11 +28,14 @@ public struct TrainingReport: Sendable {
     public var mistakes: [Misclassification]
     /// Likely label issues and near-duplicates across splits; nil when not looked for.
     public var labelIssues: LabelIssues?
+    /// The temperature of the saved model's probabilities, its expected calibration error before
+    /// and after, and the reliability diagram; or why there is none.
+    public var calibration: CalibrationReport
     public var generated: Date
 
     public init(title: String, configuration: [Entry], history: [EpochRecord], keptEpoch: EpochRecord?,
                 evaluation: EvaluationReport?, multiLabelEvaluation: MultiLabelReport? = nil, mistakes: [Misclassification],
-                labelIssues: LabelIssues? = nil,
+                labelIssues: LabelIssues? = nil, calibration: CalibrationReport = .notFitted,
                 generated: Date = Date()) {
         self.title = title
         self.configuration = configuration
@@ -42,6 +45,7 @@ public struct TrainingReport: Sendable {
         self.multiLabelEvaluation = multiLabelEvaluation
         self.mistakes = mistakes
         self.labelIssues = labelIssues
+        self.calibration = calibration
         self.generated = generated
     }
 }
@@ -59,31 +63,39 @@ extension Trainer {
         var evaluation: EvaluationReport?
         var multiLabel: MultiLabelReport?
         var wrong: [Misclassification] = []
+        var validation: (logits: [Float], labels: [Int])?
         if let validationSet {
             let (logits, labels) = try validationOutputs
                 ?? classifier.predictLogits(on: validationSet, batchSize: options.batchSize, threads: options.loaderThreads)
+            validation = (logits, labels)
             if classifier.isMultiLabel {
                 multiLabel = MultiLabelReport(logits: logits, labelSets: validationSet.samples.map(\.labels), classNames: classifier.classNames,
                                               threshold: Double(classifier.headConfiguration.threshold))
-                return report(title: title, extraConfiguration: extraConfiguration, evaluation: nil, multiLabel: multiLabel, mistakes: [])
+                return report(title: title, extraConfiguration: extraConfiguration, evaluation: nil, multiLabel: multiLabel, mistakes: [],
+                              validation: validation)
             }
-            evaluation = EvaluationReport(logits: logits, labels: labels, classNames: classifier.classNames, topK: topK)
+            // The saved model's probabilities, as predict and evaluate give them: calibrated.
+            let calibrated = classifier.calibrated(logits)
+            evaluation = EvaluationReport(logits: calibrated, labels: labels, classNames: classifier.classNames, topK: topK)
             precondition(labels == validationSet.samples.map(\.label), "validation outputs are not in the data set's order")
             wrong = Misclassification.withHeatMaps(
-                Misclassification.mostConfident(logits: logits, samples: validationSet.samples, classes: classifier.classNames.count,
+                Misclassification.mostConfident(logits: calibrated, samples: validationSet.samples, classes: classifier.classNames.count,
                                                 limit: mistakes, thumbnailSize: thumbnailSize),
                 classifier: classifier, thumbnailSize: thumbnailSize)
         }
-        return report(title: title, extraConfiguration: extraConfiguration, evaluation: evaluation, multiLabel: nil, mistakes: wrong)
+        return report(title: title, extraConfiguration: extraConfiguration, evaluation: evaluation, multiLabel: nil, mistakes: wrong,
+                      validation: validation)
     }
 
     private func report(title: String, extraConfiguration: [TrainingReport.Entry], evaluation: EvaluationReport?,
-                        multiLabel: MultiLabelReport?, mistakes: [Misclassification]) -> TrainingReport {
+                        multiLabel: MultiLabelReport?, mistakes: [Misclassification],
+                        validation: (logits: [Float], labels: [Int])?) -> TrainingReport {
         TrainingReport(title: title,
                        configuration: extraConfiguration + TrainingReport.configuration(of: classifier, options: options,
                                                                                        trainingImages: trainingSet.count,
                                                                                        validationImages: validationSet?.count),
                        history: history, keptEpoch: keptEpoch, evaluation: evaluation, multiLabelEvaluation: multiLabel,
-                       mistakes: mistakes, labelIssues: labelIssues)
+                       mistakes: mistakes, labelIssues: labelIssues,
+                       calibration: calibrationReport(logits: validation?.logits, labels: validation?.labels))
     }
 }

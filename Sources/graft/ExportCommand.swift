@@ -68,6 +68,10 @@ struct Export: ParsableCommand {
                      out, source.architecture, s.classes, s.opset, Double(s.parameters) / 1e6, Double(s.bytes) / 1e6))
         print("  input   \(ONNXNames.input) \(shape) float32")
         print("  outputs " + s.outputs.map { "\($0) (\(s.inputShape[0]), \(s.classes))" }.joined(separator: ", "))
+        if source.temperature != 1 {
+            print("  calibration: the logits are divided by the temperature \(String(format: "%.4g", source.temperature)) before the softmax "
+                  + "(metadata 'temperature'); the logits output is after the division")
+        }
         print("  nodes   \(s.nodes): " + s.operatorCounts.sorted { ($1.value, $0.key) < ($0.value, $1.key) }
             .map { "\($0.key) \($0.value)" }.joined(separator: ", "))
     }

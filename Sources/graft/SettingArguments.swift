@@ -17,6 +17,7 @@ extension Monitor: ExpressibleByArgument {}
 extension ModelBenchmarkMode: ExpressibleByArgument {}
 extension ONNXOutputs: ExpressibleByArgument {}
 extension TestTimeAugmentation: ExpressibleByArgument {}
+extension CalibrationMethod: ExpressibleByArgument {}
 
 /// `--class-weights`: the two `ClassWeighting`s a command line can name.
 enum ClassWeightsChoice: String, CaseIterable, ExpressibleByArgument {

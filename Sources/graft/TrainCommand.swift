@@ -9,8 +9,9 @@ struct Train: ParsableCommand {
         DATA holds one sub-folder per class, or train/ and validation/ folders that do; or, with --labels, \
         the images a label file lists. Writes OUT/model \
         (config.json, model.safetensors), history.json, history.csv, curves.svg, report.html (curves, \
-        configuration, validation metrics, confusion matrix, the most confidently wrong images, likely label \
-        issues and near-duplicates across the splits), label_issues.csv, and a \
+        configuration, validation metrics, calibration, confusion matrix, the most confidently wrong images, likely \
+        label issues and near-duplicates across the splits), label_issues.csv, reliability.svg (the reliability \
+        diagram of the fitted temperature), and a \
         resumable checkpoint after each epoch (OUT/checkpoint; Ctrl-C or SIGTERM stops there, --resume \
         continues with the same options). Every file is replaced whole, and OUT is locked while a run \
         uses it. On a terminal each epoch shows a progress bar; otherwise one line per epoch.
@@ -22,6 +23,8 @@ struct Train: ParsableCommand {
     @Option(help: "Output folder (not needed with --print-model).") var out: String?
     @OptionGroup var recipe: TrainingRecipe
     @OptionGroup var labelIssues: LabelIssueFlags
+    @Option(help: "After training: temperature (fit one temperature on the validation images that divides the logits, so the probabilities of predict, serve and export are calibrated) or none.")
+    var calibration = TrainingOptions().calibration
     @Flag(help: "Continue from OUT/checkpoint.") var resume = false
     @Flag(help: "Print the blocks with trainable and frozen parameter counts, then stop.") var printModel = false
 
@@ -32,11 +35,18 @@ struct Train: ParsableCommand {
         try labelIssues.checkSettings()
     }
 
+    /// The recipe's options with what only training does after it.
+    func trainingOptions() throws -> TrainingOptions {
+        var options = try recipe.trainingOptions()
+        options.calibration = calibration
+        return options
+    }
+
     func run() throws {
         try runtime.apply()
         let folder = try source.dataset(at: data, options: recipe.datasetOptions())
         print(folder.summary)
-        let (model, recipeOptions) = try renamingSettings(TrainingRecipe.flags, asUsageError: false) { (try recipe.classifierOptions(), try recipe.trainingOptions()) }
+        let (model, recipeOptions) = try renamingSettings(TrainingRecipe.flags, asUsageError: false) { (try recipe.classifierOptions(), try trainingOptions()) }
         var options = recipeOptions
         options.labelIssues = labelIssues.options
         if printModel {

@@ -75,7 +75,8 @@ final class ExportGraphTests: XCTestCase {
         let model = try read(try ONNXExport(source))
         let metadata = Dictionary(uniqueKeysWithValues: model.metadataProps.map { ($0.key, $0.value) })
         XCTAssertEqual(Set(metadata.keys), ["graft_version", "backbone", "head_output", "class_names", "input_size", "input_layout",
-                                            "preprocessing", "preprocessing_steps"])
+                                            "preprocessing", "preprocessing_steps", "temperature"])
+        XCTAssertEqual(metadata["temperature"], "1")
         XCTAssertEqual(metadata["graft_version"], graftVersion)
         XCTAssertEqual(metadata["backbone"], "efficientnet-lite0")
         XCTAssertEqual(metadata["input_size"], "[48,48]")

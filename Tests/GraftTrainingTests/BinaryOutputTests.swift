@@ -73,12 +73,15 @@ final class BinaryOutputTests: TrainingTestCase {
         XCTAssertEqual(logits, try classifier.predictLogits(on: data.validation!).logits)
         XCTAssertEqual(stride(from: 0, to: logits.count, by: 2).map { logits[$0] }, [Float](repeating: 0, count: logits.count / 2))
 
-        // Predictions give both classes' probabilities, sigmoid(z) for the second.
+        // Predictions give both classes' probabilities, sigmoid(z / T) for the second: the run
+        // fitted a temperature on the validation images, which scales the one logit z.
+        XCTAssertEqual(reloaded.temperature, classifier.temperature)
+        XCTAssertNotEqual(reloaded.temperature, 1)
         let image = try ImageDecoder.decode(contentsOf: data.validation!.samples[0].url)
         let top = try XCTUnwrap(reloaded.predict([image], top: 5).first)
         XCTAssertEqual(top.count, 2)
         XCTAssertEqual(top.map(\.probability).reduce(0, +), 1, accuracy: 1e-6)
-        let z = Double(logits[1])
+        let z = Double(logits[1]) / reloaded.temperature
         XCTAssertEqual(Double(top.first { $0.index == 1 }!.probability), 1 / (1 + exp(-z)), accuracy: 1e-6)
     }
 

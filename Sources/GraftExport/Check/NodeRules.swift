@@ -57,7 +57,7 @@ struct NodeRules {
                 guard try float(bound).rank == 0 else { throw fail("Clip's bounds must be scalars") }
             }
             return try float(0)
-        case "Add", "Mul", "Sub":
+        case "Add", "Mul", "Sub", "Div":
             try count(2...2)
             let a = try float(0), b = try float(1)
             guard let shape = broadcast(a.shape, b.shape) else { throw fail("\(a.shape.text) and \(b.shape.text) do not broadcast") }

@@ -141,6 +141,8 @@ public final class LearningRateFinder {
         guard options.headEpochs > 0 else { return onMessage("no head epochs: the sweep starts from an untrained head") }
         var headOnly = options
         headOnly.fineTuneEpochs = 0
+        // The sweep trains on the network's logits; a temperature would go unused.
+        headOnly.calibration = .none
         onMessage("training the head first: \(options.headEpochs) epochs at \(options.headLearningRate), as stage 1 would")
         let trainer = try Trainer(classifier: classifier, trainingSet: trainingSet, validationSet: validationSet, options: headOnly)
         try trainer.fit()

@@ -9,9 +9,10 @@ import GraftOptim
 /// last blocks unfrozen at a lower learning rate, with validation after each epoch.
 ///
 /// Everything around the loop is an observer (`observers`, told of each event in order): keeping
-/// the best epoch's weights (`BestWeights`), stopping early (`EarlyStopping`), checkpointing for
-/// `--resume` (`ResumeCheckpointer`), writing the run's outputs (`RunOutputsWriter`), progress.
-/// `init` installs the first two as `options` ask; `TrainingRun` composes the rest.
+/// the best epoch's weights (`BestWeights`), stopping early (`EarlyStopping`), calibrating the
+/// probabilities (`Calibrator`), checkpointing for `--resume` (`ResumeCheckpointer`), writing the
+/// run's outputs (`RunOutputsWriter`), progress. `init` installs the first three as `options`
+/// ask; `TrainingRun` composes the rest.
 public final class Trainer {
     public let classifier: ImageClassifier
     public let trainingSet: ImageDataset
@@ -67,6 +68,7 @@ public final class Trainer {
         observers = []
         if options.restoreBestWeights { observers.append(BestWeights()) }
         if let patience = options.earlyStoppingPatience { observers.append(EarlyStopping(patience: patience)) }
+        observers.append(Calibrator())
         observers.append(callbacks)
         classifier.batchNormMode = options.batchNorm
     }

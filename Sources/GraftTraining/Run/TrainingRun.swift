@@ -56,6 +56,9 @@ public final class TrainingRun {
             notes.append("warning: no validation images, so best-epoch selection and early stopping have no validation loss "
                 + "to go by: the kept epoch is the one of lowest training loss (usually the last), early stopping waits "
                 + "for the training loss to stop falling, and the report has no validation metrics")
+            if options.calibration == .temperature {
+                notes.append("note: no validation images to fit a temperature on, so the saved model's probabilities are not calibrated (T = 1)")
+            }
         }
         self.notes = notes
         trainer = try Trainer(classifier: classifier, trainingSet: data.train, validationSet: data.validation, options: options)

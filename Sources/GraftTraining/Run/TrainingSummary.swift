@@ -16,6 +16,13 @@ public struct TrainingSummary: CustomStringConvertible {
     public let outputs: RunOutputs?
     /// What the run's `LabelIssueFinder` found; nil when it did not look.
     public let labelIssues: LabelIssues?
+    /// The saved model's calibration; nil when none was fitted (see `calibrationNote`).
+    public let calibration: Calibration?
+    /// What fitting it cost, in seconds.
+    public let calibrationSeconds: Double?
+    /// The calibration in a sentence: the temperature with ECE and NLL before and after, or why
+    /// there is none.
+    public let calibrationNote: String
 
     public init(trainer: Trainer, outputs: RunOutputs?) {
         stages = [1, 2].compactMap { stage in
@@ -27,6 +34,21 @@ public struct TrainingSummary: CustomStringConvertible {
         keptEpoch = trainer.keptEpoch
         self.outputs = outputs
         labelIssues = trainer.labelIssues
+        calibration = trainer.classifier.calibration
+        calibrationSeconds = trainer.observers.lazy.compactMap { ($0 as? Calibrator)?.seconds }.first
+        let sentence: String
+        if trainer.options.calibration == .none {
+            sentence = CalibrationReport.switchedOff.sentence
+        } else if trainer.classifier.isMultiLabel {
+            sentence = CalibrationReport.multiLabel.sentence
+        } else if trainer.validationSet == nil {
+            sentence = CalibrationReport.noValidationImages.sentence
+        } else if let calibration {
+            sentence = "calibration: " + calibration.summary + (calibrationSeconds.map { String(format: "; fitted in %.3f s", $0) } ?? "")
+        } else {
+            sentence = CalibrationReport.notFitted.sentence
+        }
+        calibrationNote = sentence
     }
 
     /// One line per stage with its validation accuracy, the kept epoch, and the output paths.
@@ -48,8 +70,10 @@ public struct TrainingSummary: CustomStringConvertible {
         if let labelIssues {
             lines.append("label issues: " + labelIssues.summaryLine(listedIn: outputs?.labelIssuesCSV.path))
         }
+        if !stages.isEmpty { lines.append(calibrationNote) }
         if let outputs {
-            lines.append("model: \(outputs.modelDirectory.path)\ncurves: \(outputs.curves.path)\nreport: \(outputs.report.path)")
+            lines.append("model: \(outputs.modelDirectory.path)\ncurves: \(outputs.curves.path)\nreport: \(outputs.report.path)"
+                         + (calibration != nil ? "\nreliability diagram: \(outputs.reliability.path)" : ""))
         }
         return lines.joined(separator: "\n")
     }
