@@ -25,6 +25,7 @@ extension TrainingReport {
         body += "</table>\n"
         if let evaluation {
             body += perClassTable(evaluation)
+            if let testTimeAugmentation { body += testTimeAugmentationSection(testTimeAugmentation) }
             body += confusionMatrix(evaluation)
             body += mistakesSection(evaluation.classNames)
         } else if let multiLabelEvaluation {

@@ -1,4 +1,5 @@
 import Foundation
+import GraftData
 
 /// What report.html shows about a run: its configuration, its per-epoch history and curves, the
 /// final validation metrics with the confusion matrix and per-class precision/recall/F1, and the
@@ -26,6 +27,9 @@ public struct TrainingReport: Sendable {
     /// A multi-label model's validation metrics (in place of `evaluation`).
     public var multiLabelEvaluation: MultiLabelReport?
     public var mistakes: [Misclassification]
+    /// The validation metrics with test-time augmentation's views averaged, beside the plain ones;
+    /// nil when not measured.
+    public var testTimeAugmentation: TestTimeEvaluation?
     /// Likely label issues and near-duplicates across splits; nil when not looked for.
     public var labelIssues: LabelIssues?
     /// The temperature of the saved model's probabilities, its expected calibration error before
@@ -63,6 +67,7 @@ extension Trainer {
         var evaluation: EvaluationReport?
         var multiLabel: MultiLabelReport?
         var wrong: [Misclassification] = []
+        var testTimeAugmentation: TestTimeEvaluation?
         var validation: (logits: [Float], labels: [Int])?
         if let validationSet {
             let (logits, labels) = try validationOutputs
@@ -78,13 +83,33 @@ extension Trainer {
             let calibrated = classifier.calibrated(logits)
             evaluation = EvaluationReport(logits: calibrated, labels: labels, classNames: classifier.classNames, topK: topK)
             precondition(labels == validationSet.samples.map(\.label), "validation outputs are not in the data set's order")
+            if let augmentation = options.reportTestTimeAugmentation, let plain = evaluation {
+                testTimeAugmentation = try testTimeEvaluation(augmentation, plain: plain, plainLogits: calibrated, topK: topK)
+            }
             wrong = Misclassification.withHeatMaps(
                 Misclassification.mostConfident(logits: calibrated, samples: validationSet.samples, classes: classifier.classNames.count,
                                                 limit: mistakes, thumbnailSize: thumbnailSize),
                 classifier: classifier, thumbnailSize: thumbnailSize)
         }
-        return report(title: title, extraConfiguration: extraConfiguration, evaluation: evaluation, multiLabel: nil, mistakes: wrong,
-                      validation: validation)
+        var made = report(title: title, extraConfiguration: extraConfiguration, evaluation: evaluation, multiLabel: nil, mistakes: wrong,
+                          validation: validation)
+        made.testTimeAugmentation = testTimeAugmentation
+        return made
+    }
+
+    /// `augmentation`'s gain on the validation images: its other views' calibrated logits,
+    /// averaged with the plain view's, against the plain view alone.
+    private func testTimeEvaluation(_ augmentation: TestTimeAugmentation, plain: EvaluationReport, plainLogits: [Float],
+                                    topK: Int) throws -> TestTimeEvaluation? {
+        guard let validationSet else { return nil }
+        let others = try augmentation.views.dropFirst().map { view in
+            classifier.calibrated(try classifier.predictLogits(on: validationSet, batchSize: options.batchSize,
+                                                               threads: options.loaderThreads, view: view).logits)
+        }
+        let averaged = averagedOverViews([plainLogits] + others, classes: classifier.classNames.count)
+        return TestTimeEvaluation(augmentation: augmentation.rawValue, views: others.count + 1, plain: plain,
+                                  augmented: EvaluationReport(logits: averaged, labels: validationSet.samples.map(\.label),
+                                                              classNames: classifier.classNames, topK: topK))
     }
 
     private func report(title: String, extraConfiguration: [TrainingReport.Entry], evaluation: EvaluationReport?,

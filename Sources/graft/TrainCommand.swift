@@ -25,6 +25,9 @@ struct Train: ParsableCommand {
     @OptionGroup var labelIssues: LabelIssueFlags
     @Option(help: "After training: temperature (fit one temperature on the validation images that divides the logits, so the probabilities of predict, serve and export are calibrated) or none.")
     var calibration = TrainingOptions().calibration
+    @Option(help: ArgumentHelp("The test-time augmentation whose gain on the validation images the report shows: flip, ten-crop or none.",
+                               valueName: "views"))
+    var reportTta = TestTimeAugmentation.flip.rawValue
     @Flag(help: "Continue from OUT/checkpoint.") var resume = false
     @Flag(help: "Print the blocks with trainable and frozen parameter counts, then stop.") var printModel = false
 
@@ -33,12 +36,21 @@ struct Train: ParsableCommand {
         if out?.isEmpty == true { throw ValidationError("--out must name a folder, not an empty string") }
         try recipe.checkSettings()
         try labelIssues.checkSettings()
+        _ = try trainingOptions()
     }
 
     /// The recipe's options with what only training does after it.
     func trainingOptions() throws -> TrainingOptions {
         var options = try recipe.trainingOptions()
         options.calibration = calibration
+        if reportTta != "none" {
+            guard let augmentation = TestTimeAugmentation(rawValue: reportTta) else {
+                throw ValidationError("--report-tta must be flip, ten-crop or none, not '\(reportTta)'")
+            }
+            options.reportTestTimeAugmentation = augmentation
+        } else {
+            options.reportTestTimeAugmentation = nil
+        }
         return options
     }
 

@@ -41,6 +41,29 @@ final class TestTimeAugmentationTests: TrainingTestCase {
         }
     }
 
+    /// The training report measures the flip's gain on the validation images, as evaluate --tta
+    /// measures it on the saved model (no calibration here, so both see the same logits).
+    func testTheReportShowsTheGainOfTestTimeAugmentation() throws {
+        let data = try dataset()
+        let classifier = try makeClassifier()
+        var options = options(headEpochs: 1, fineTuneEpochs: 0)
+        options.calibration = .none
+        let trainer = try Trainer(classifier: classifier, trainingSet: data.train, validationSet: data.validation, options: options)
+        try trainer.fit()
+        let report = try trainer.report(topK: 1)
+        let shown = try XCTUnwrap(report.testTimeAugmentation)
+        let evaluated = try classifier.evaluate(on: try XCTUnwrap(data.validation), topK: 1, augmentation: .flip)
+        XCTAssertEqual(shown.views, 2)
+        XCTAssertEqual(shown.augmented.accuracy, evaluated.augmented.accuracy)
+        XCTAssertEqual(shown.augmented.loss, evaluated.augmented.loss, accuracy: 1e-6)
+        XCTAssertTrue(report.html.contains("<h2>Test-time augmentation</h2>"))
+
+        var without = options
+        without.reportTestTimeAugmentation = nil
+        let plain = try Trainer(classifier: classifier, trainingSet: data.train, validationSet: data.validation, options: without)
+        XCTAssertNil(try plain.report().testTimeAugmentation)
+    }
+
     func testEvaluateAndPredictTakeTTAOnTheCommandLine() throws {
         let graft = try XCTUnwrap(GraftProcess.built(near: Self.self), "make test builds graft beside the tests")
         let data = try dataset().root
