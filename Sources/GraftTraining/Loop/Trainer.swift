@@ -66,8 +66,11 @@ public final class Trainer {
                                     settings: TrainingReport.configuration(of: classifier, options: options, trainingImages: trainingSet.count,
                                                                           validationImages: self.validationSet?.count))
         observers = []
-        if options.restoreBestWeights { observers.append(BestWeights()) }
-        if let patience = options.earlyStoppingPatience { observers.append(EarlyStopping(patience: patience)) }
+        // Without validation images there is nothing to select an epoch or stop on: both are off.
+        if self.validationSet != nil {
+            if options.restoreBestWeights { observers.append(BestWeights()) }
+            if let patience = options.earlyStoppingPatience { observers.append(EarlyStopping(patience: patience)) }
+        }
         observers.append(Calibrator())
         observers.append(callbacks)
         classifier.batchNormMode = options.batchNorm

@@ -53,9 +53,8 @@ public final class TrainingRun {
         self.lock = lock
         var notes = data.warnings + notes
         if data.validation == nil {
-            notes.append("warning: no validation images, so best-epoch selection and early stopping have no validation loss "
-                + "to go by: the kept epoch is the one of lowest training loss (usually the last), early stopping waits "
-                + "for the training loss to stop falling, and the report has no validation metrics")
+            notes.append("warning: no validation images, so best-epoch selection and early stopping are off: the model keeps "
+                + "the last epoch's weights, every epoch runs, and the report has no validation metrics")
             if options.calibration == .temperature {
                 notes.append("note: no validation images to fit a temperature on, so the saved model's probabilities are not calibrated (T = 1)")
             }
