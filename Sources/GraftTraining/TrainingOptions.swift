@@ -70,8 +70,8 @@ public struct TrainingOptions: Sendable {
     /// validation images (the default) or nothing. It changes no weight, so a resumed run may
     /// change it.
     public var calibration: CalibrationMethod = .temperature
-    /// The test-time augmentation whose gain on the validation images the report shows (one pass
-    /// over them per extra view, each time the report is written); nil shows none.
+    /// The test-time augmentation whose gain on the validation images the report of the run's
+    /// final weights shows (one pass over them per extra view); nil shows none.
     public var reportTestTimeAugmentation: TestTimeAugmentation? = .flip
     public var seed: UInt64 = 0
     /// After stage 1, look for likely wrong labels and near-duplicates across the splits

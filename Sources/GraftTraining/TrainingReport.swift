@@ -83,7 +83,8 @@ extension Trainer {
             let calibrated = classifier.calibrated(logits)
             evaluation = EvaluationReport(logits: calibrated, labels: labels, classNames: classifier.classNames, topK: topK)
             precondition(labels == validationSet.samples.map(\.label), "validation outputs are not in the data set's order")
-            if let augmentation = options.reportTestTimeAugmentation, let plain = evaluation {
+            // Measured once, for the weights the run ends with: the extra pass is not repeated per stage.
+            if let augmentation = options.reportTestTimeAugmentation, let plain = evaluation, runHasEnded {
                 testTimeAugmentation = try testTimeEvaluation(augmentation, plain: plain, plainLogits: calibrated, topK: topK)
             }
             wrong = Misclassification.withHeatMaps(
@@ -96,6 +97,9 @@ extension Trainer {
         made.testTimeAugmentation = testTimeAugmentation
         return made
     }
+
+    /// Whether every epoch of the run has been trained (the last stage's end, or after it).
+    var runHasEnded: Bool { progress.stage > 2 || (progress.stage == 2 && options.fineTuneEpochs == 0) }
 
     /// `augmentation`'s gain on the validation images: its other views' calibrated logits,
     /// averaged with the plain view's, against the plain view alone.
