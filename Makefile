@@ -4,7 +4,7 @@
 SWIFT ?= swift
 CONFIG ?= release
 SWIFT_FLAGS ?= -c $(CONFIG)
-DEBIAN_PACKAGES := libdnnl-dev libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev libtiff-dev libssl-dev
+DEBIAN_PACKAGES := libdnnl-dev libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev libtiff-dev libssl-dev libhdf5-dev
 export OMP_NUM_THREADS ?= $(shell nproc)
 
 .PHONY: all setup build weights python-tools test-tools test demo bench clean

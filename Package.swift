@@ -34,6 +34,7 @@ let package = Package(
         .systemLibrary(name: "CGIF", path: "Sources/CGIF", pkgConfig: "libgif"),
         .systemLibrary(name: "CTIFF", path: "Sources/CTIFF", pkgConfig: "libtiff-4"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
+        .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5"),
 
         // Files written so that nothing is ever half-written: atomic files, folders replaced as
         // one unit, a lock on an output folder, failures as sentences.
@@ -47,9 +48,10 @@ let package = Package(
         .target(name: "GraftNN", dependencies: ["GraftCore"]),
         // Optimizers and learning-rate schedules.
         .target(name: "GraftOptim", dependencies: ["GraftCore", "GraftFiles"]),
-        // Checkpoints: PyTorch files read without executing code, safetensors read and written.
+        // Checkpoints: PyTorch files read without executing code, safetensors read and written,
+        // Keras' HDF5 weights read through libhdf5.
         .target(name: "GraftCheckpoint", dependencies: [
-            "GraftCore", "GraftFiles", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
+            "GraftCore", "GraftFiles", "CHDF5", .product(name: "ZIPFoundation", package: "ZIPFoundation"),
         ]),
         // Image folders and label files, decoding, preprocessing, augmentation and the batch loader.
         .target(name: "GraftData", dependencies: [
@@ -110,7 +112,8 @@ let package = Package(
         .testTarget(name: "GraftFilesTests", dependencies: ["GraftFiles"]),
         .testTarget(name: "GraftNNTests", dependencies: ["GraftNN", "GraftOptim"]),
         .testTarget(name: "GraftOptimTests", dependencies: ["GraftOptim", "GraftNN"]),
-        .testTarget(name: "GraftCheckpointTests", dependencies: ["GraftCheckpoint"]),
+        .testTarget(name: "GraftCheckpointTests", dependencies: ["GraftCheckpoint"],
+                    exclude: ["Fixtures/make_keras_fixtures.py"], resources: [.copy("Fixtures/keras")]),
         .testTarget(name: "GraftDataTests", dependencies: ["GraftData", "GraftCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GraftModelsTests", dependencies: ["GraftModels"], resources: [.copy("Fixtures")]),
         .testTarget(name: "GraftTrainingTests", dependencies: ["GraftTraining", "GraftCheckpoint", "GraftCore", "GraftData", "GraftFiles",

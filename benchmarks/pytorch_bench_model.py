@@ -29,12 +29,23 @@ def make_backbone(name, lite0_module):
         import torchvision
         body = torchvision.models.mobilenet_v2().features
         return body, list(body.children()), 1280
-    if name == "resnet50":
+    if name in ("resnet18", "resnet50"):
         import torchvision
-        r = torchvision.models.resnet50()
+        r = getattr(torchvision.models, name)()
         stem = nn.Sequential(r.conv1, r.bn1, r.relu, r.maxpool)
         blocks = [b for layer in (r.layer1, r.layer2, r.layer3, r.layer4) for b in layer]
-        return nn.Sequential(stem, *blocks), [stem, *blocks], 2048
+        return nn.Sequential(stem, *blocks), [stem, *blocks], r.fc.in_features
+    if name in ("efficientnet-b0", "mobilenetv3-large", "convnext-tiny"):
+        import torchvision
+        constructor = {"efficientnet-b0": "efficientnet_b0", "mobilenetv3-large": "mobilenet_v3_large",
+                       "convnext-tiny": "convnext_tiny"}[name]
+        body = getattr(torchvision.models, constructor)().features
+        # Stages that are sequences of blocks count block by block, as Graft's groups do.
+        def is_stage(module):
+            return type(module[0]).__name__ in ("MBConv", "CNBlock")
+        groups = [block for stage in body.children() for block in (stage.children() if is_stage(stage) else [stage])]
+        width = {"efficientnet-b0": 1280, "mobilenetv3-large": 960, "convnext-tiny": 768}[name]
+        return body, groups, width
     if name == "efficientnet-lite0":
         spec = importlib.util.spec_from_file_location("lite0_torch", lite0_module)
         lite0 = importlib.util.module_from_spec(spec)
@@ -65,7 +76,8 @@ class Head(nn.Module):
 
 
 def main():
-    p = arguments("PyTorch's side of `graft bench model`.", ["mobilenetv2", "efficientnet-lite0", "resnet50"],
+    p = arguments("PyTorch's side of `graft bench model`.", ["mobilenetv2", "efficientnet-lite0", "resnet50",
+                                                          "resnet18", "efficientnet-b0", "mobilenetv3-large", "convnext-tiny"],
                   ["inference", "head", "last-blocks", "full"])
     p.add_argument("--lite0-module", default="../shared/reference/lite0_torch.py")
     p.add_argument("--contiguous", action="store_true", help="NCHW instead of channels-last")

@@ -28,10 +28,14 @@ public enum CheckpointError: Error, Equatable, CustomStringConvertible {
     case stateDictNotFound(source: String, reason: String)
     /// The checkpoint does not match the model: every missing, unexpected and mis-shaped key.
     case stateMismatch(StateDictMismatch)
+    /// An HDF5 or .keras file that is not Keras weights as Graft reads them.
+    case invalidKerasWeights(source: String, reason: String)
     case writeFailed(path: String, reason: String)
 
     public var description: String {
         switch self {
+        case .invalidKerasWeights(let source, let reason):
+            return "\(source): not Keras weights Graft can read: \(reason)"
         case .unreadableFile(let source, let reason):
             return "\(source): cannot read: \(reason)"
         case .truncated(let source, let offset, let needed, let available, let what):

@@ -2,12 +2,14 @@ import Foundation
 
 /// Which checkpoint format bytes are in, from their first bytes.
 enum Format: Equatable {
-    case zip, legacyPickle, safetensors, unknown
+    case zip, legacyPickle, safetensors, hdf5, unknown
 
     init(_ data: Data) {
         let head = [UInt8](data.prefix(9))
         if head.starts(with: [0x50, 0x4b, 0x03, 0x04]) {
             self = .zip
+        } else if head.starts(with: HDF5File.signature) {
+            self = .hdf5
         } else if head.count >= 2, head[0] == 0x80, (2...5).contains(head[1]) {
             // PROTO: a pickle, which in a checkpoint is the magic number that opens a legacy torch
             // file (checked when it is read).

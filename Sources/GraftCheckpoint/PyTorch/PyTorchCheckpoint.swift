@@ -15,7 +15,7 @@ public enum PyTorchCheckpoint {
         case .legacyPickle:
             return Checkpoint(tensors: try LegacyFormatReader.read([UInt8](data), source: url.path, stateDictKey: stateDictKey),
                               source: url.path)
-        case .safetensors, .unknown:
+        case .safetensors, .hdf5, .unknown:
             throw CheckpointError.badMagic(source: url.path, found: Format.describePrefix(of: data))
         }
     }
@@ -38,7 +38,7 @@ public enum PyTorchCheckpoint {
         case .legacyPickle:
             return Checkpoint(tensors: try LegacyFormatReader.read([UInt8](data), source: source, stateDictKey: stateDictKey),
                               source: source)
-        case .safetensors, .unknown:
+        case .safetensors, .hdf5, .unknown:
             throw CheckpointError.badMagic(source: source, found: Format.describePrefix(of: data))
         }
     }
