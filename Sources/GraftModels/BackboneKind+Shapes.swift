@@ -7,7 +7,7 @@ extension BackboneKind {
         case .efficientNetLite0, .efficientNetLite1, .efficientNetLite2, .mobileNetV2: return 1280
         case .resNet18, .resNet34: return 512
         case .resNet50, .resNet101, .resNet152: return 2048
-        case .vgg16, .vgg19: return 512
+        case .vgg16, .vgg19, .vgg16Keras: return 512
         }
     }
 
@@ -32,5 +32,5 @@ extension BackboneKind {
     /// poolings round down).
     public var minimumImageSize: Int { isVGG ? 32 : 1 }
 
-    private var isVGG: Bool { self == .vgg16 || self == .vgg19 }
+    private var isVGG: Bool { self == .vgg16 || self == .vgg19 || self == .vgg16Keras }
 }

@@ -16,6 +16,8 @@ public enum BackboneKind: String, CaseIterable, Sendable {
     case resNet152 = "resnet152"
     case vgg16 = "vgg16"
     case vgg19 = "vgg19"
+    /// VGG16 as Keras builds it: loads Keras' weight files, with Keras' preprocessing.
+    case vgg16Keras = "vgg16-keras"
 
     /// A network of this kind with `classes` outputs and random weights.
     public func make(classes: Int = 1000, seed: UInt64 = 0) -> any Backbone {
@@ -31,6 +33,7 @@ public enum BackboneKind: String, CaseIterable, Sendable {
         case .resNet152: return ResNet(.resNet152, classes: classes, seed: seed)
         case .vgg16: return VGG(.vgg16, classes: classes, seed: seed)
         case .vgg19: return VGG(.vgg19, classes: classes, seed: seed)
+        case .vgg16Keras: return VGG(.vgg16, flavor: .keras, classes: classes, seed: seed)
         }
     }
 
@@ -49,6 +52,7 @@ public enum BackboneKind: String, CaseIterable, Sendable {
         case .resNet152: return PackagedFiles.resNet152
         case .vgg16: return PackagedFiles.vgg16
         case .vgg19: return PackagedFiles.vgg19
+        case .vgg16Keras: return nil
         }
     }
 }
@@ -56,12 +60,16 @@ public enum BackboneKind: String, CaseIterable, Sendable {
 /// Why a pretrained model could not be built.
 public enum PretrainedModelError: Error, CustomStringConvertible {
     case noWeightsAvailable(BackboneKind)
+    case kerasWeightsUnsupported(BackboneKind, file: String, supported: [BackboneKind])
 
     public var description: String {
         switch self {
         case let .noWeightsAvailable(kind):
             return "no pretrained weights for \(kind.rawValue) can be fetched; pass a torchvision checkpoint or "
                 + "safetensors file with --weights PATH"
+        case let .kerasWeightsUnsupported(kind, file, supported):
+            return "\(file) holds Keras weights, and Graft has no Keras build of \(kind.rawValue); Keras weights load into "
+                + supported.map(\.rawValue).joined(separator: ", ") + " (--backbone with the torchvision name or the -keras one)"
         }
     }
 }
@@ -72,12 +80,22 @@ extension BackboneKind {
     /// With `keepClassifier == false` the result is a feature extractor: the ImageNet classifier is
     /// built with a single output and left unloaded (a new head replaces it), so a checkpoint
     /// without a classifier also loads.
+    ///
+    /// Keras weights (a .h5 or .keras file) build the kind's Keras variant (`variant(forWeights:)`).
     public func pretrained(weights: URL? = nil, cache: WeightsCache = WeightsCache(),
                            keepClassifier: Bool = true) throws -> any Backbone {
-        let url = try weightsLocation(weights, cache: cache)
-        let model = keepClassifier ? make() : makeFeatureExtractor()
-        try Checkpoint.read(contentsOf: url).load(into: model.stateTensors(),
-                                                  skippingPrefixes: keepClassifier ? [] : model.classifierPrefixes)
+        let kind = try variant(forWeights: weights)
+        let url = try kind.weightsLocation(weights, cache: cache)
+        let model = keepClassifier ? kind.make() : kind.makeFeatureExtractor()
+        let skipped = keepClassifier ? [] : model.classifierPrefixes
+        var checkpoint = try Checkpoint.read(contentsOf: url)
+        if kind.isKerasVariant, let keras = model as? KerasBuilt {
+            let shapes = Dictionary(model.stateTensors().map { ($0.name, $0.tensor.shape) }) { a, _ in a }
+            checkpoint = Checkpoint(tensors: try keras.graftTensors(from: checkpoint, shapes: shapes, architecture: kind.rawValue,
+                                                                     skippingPrefixes: skipped),
+                                    metadata: checkpoint.metadata, source: checkpoint.source)
+        }
+        try checkpoint.load(into: model.stateTensors(), skippingPrefixes: skipped)
         return model
     }
 
@@ -89,6 +107,7 @@ extension BackboneKind {
         switch self {
         case .vgg16: return VGG(.vgg16, classes: 1, hiddenWidth: 1, seed: seed)
         case .vgg19: return VGG(.vgg19, classes: 1, hiddenWidth: 1, seed: seed)
+        case .vgg16Keras: return VGG(.vgg16, flavor: .keras, classes: 1, hiddenWidth: 1, seed: seed)
         default: return make(classes: 1, seed: seed)
         }
     }

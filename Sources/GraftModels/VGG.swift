@@ -19,8 +19,13 @@ public final class VGG: Module, Backbone {
         }
     }
 
+    /// Whose build of the network: torchvision's, or Keras' (the same layers, its own names and
+    /// layouts in weight files, and caffe-style preprocessing).
+    public enum Flavor: Sendable { case torchvision, keras }
+
     public let depth: Depth
-    public var architecture: String { depth.rawValue }
+    public let flavor: Flavor
+    public var architecture: String { flavor == .keras ? depth.rawValue + "-keras" : depth.rawValue }
     public let featureWidth = 512
     private let convolutions: [(index: Int, conv: Conv2d)]
     /// The convolutions (by index in `features`) after which a 2x2 max pooling closes a stage.
@@ -30,8 +35,9 @@ public final class VGG: Module, Backbone {
 
     /// `hiddenWidth` is the width of the classifier's two hidden layers: 4096 in the ImageNet
     /// model, 1 in a feature extractor that never runs them.
-    public init(_ depth: Depth, classes: Int = 1000, hiddenWidth: Int = 4096, seed: UInt64 = 0) {
+    public init(_ depth: Depth, flavor: Flavor = .torchvision, classes: Int = 1000, hiddenWidth: Int = 4096, seed: UInt64 = 0) {
         self.depth = depth
+        self.flavor = flavor
         var g = SeededGenerator(seed: seed)
         var convs: [(Int, Conv2d)] = [], stageEnds: Set<Int> = []
         var index = 0, inChannels = 3
@@ -72,7 +78,7 @@ public final class VGG: Module, Backbone {
         return groups
     }
 
-    public var preprocessing: Preprocessing { .imageNet }
+    public var preprocessing: Preprocessing { flavor == .keras ? .caffe : .imageNet }
 
     public var classifierPrefixes: [String] { ["classifier."] }
 
@@ -97,5 +103,22 @@ public final class VGG: Module, Backbone {
         var y = dropout(relu(fc1(flatten(map), context: context)), context: context)
         y = dropout(relu(fc2(y, context: context)), context: context)
         return fc3(y, context: context)
+    }
+}
+
+extension VGG: KerasBuilt {
+    /// Keras' names: block1_conv1 ... block5_conv3, then fc1, fc2 and predictions.
+    public var kerasVariables: [KerasVariable] {
+        var variables: [KerasVariable] = []
+        var remaining = convolutions[...]
+        for (stage, (_, count)) in depth.stages.enumerated() {
+            for k in 0..<count {
+                let index = remaining.removeFirst().index
+                variables += KerasVariable.convolution("block\(stage + 1)_conv\(k + 1)", "features.\(index)")
+            }
+        }
+        return variables
+            + KerasVariable.dense("fc1", "classifier.0", layout: .denseKernelAfterFlatten(channels: 512, height: 7, width: 7))
+            + KerasVariable.dense("fc2", "classifier.3") + KerasVariable.dense("predictions", "classifier.6")
     }
 }

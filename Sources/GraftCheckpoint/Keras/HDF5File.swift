@@ -5,16 +5,19 @@ import Foundation
 /// Only what reading Keras weights needs.
 final class HDF5File {
     let path: String
+    /// What errors call the file: its path, or the archive it came out of.
+    let source: String
     private let id: hid_t
 
     /// The signature every HDF5 file starts with (at offset 0 for files Keras writes).
     static let signature: [UInt8] = [0x89, 0x48, 0x44, 0x46, 0x0d, 0x0a, 0x1a, 0x0a]
 
-    init(path: String) throws {
+    init(path: String, source: String? = nil) throws {
         graft_h5_quiet()
         self.path = path
+        self.source = source ?? path
         id = graft_h5f_open_read_only(path)
-        guard id >= 0 else { throw CheckpointError.invalidKerasWeights(source: path, reason: "libhdf5 cannot open it as an HDF5 file") }
+        guard id >= 0 else { throw CheckpointError.invalidKerasWeights(source: self.source, reason: "libhdf5 cannot open it as an HDF5 file") }
     }
 
     deinit { H5Fclose(id) }
@@ -83,10 +86,13 @@ final class HDF5File {
             if count == 0 { return [] }
             throw error("attribute \(name) of /\(path) is not text")
         }
-        let memoryType = H5Tcopy(graft_h5t_c_s1())
-        defer { H5Tclose(memoryType) }
         if H5Tis_variable_str(type) > 0 {
+            // The memory type must have the file's character set (h5py writes UTF-8): libhdf5
+            // converts between none.
+            let memoryType = H5Tcopy(graft_h5t_c_s1())
+            defer { H5Tclose(memoryType) }
             H5Tset_size(memoryType, Int(bitPattern: UInt(bitPattern: -1)))  // H5T_VARIABLE
+            H5Tset_cset(memoryType, H5Tget_cset(type))
             var pointers = [UnsafeMutablePointer<CChar>?](repeating: nil, count: count)
             guard H5Aread(attribute, memoryType, &pointers) >= 0 else { throw error("attribute \(name) of /\(path): unreadable") }
             defer { H5Dvlen_reclaim(memoryType, space, graft_h5p_default(), &pointers) }
@@ -104,6 +110,6 @@ final class HDF5File {
     }
 
     private func error(_ reason: String) -> CheckpointError {
-        .invalidKerasWeights(source: path, reason: reason)
+        .invalidKerasWeights(source: source, reason: reason)
     }
 }

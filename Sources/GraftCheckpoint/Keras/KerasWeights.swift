@@ -20,6 +20,15 @@ public enum KerasWeights {
         return archive[archiveMember] != nil
     }
 
+    /// Whether `url` is a Keras weight file: HDF5 by its signature, or a .keras archive.
+    public static func isKerasFile(_ url: URL) -> Bool {
+        guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+        defer { try? handle.close() }
+        let head = [UInt8]((try? handle.read(upToCount: 8)) ?? Data())
+        if head == HDF5File.signature { return true }
+        return head.starts(with: [0x50, 0x4b, 0x03, 0x04]) && isKerasArchive(url)
+    }
+
     public static func read(contentsOf url: URL) throws -> Checkpoint {
         if isKerasArchive(url) { return try readArchive(url) }
         return try read(HDF5File(path: url.path), source: url.path, format: "keras-h5")
@@ -39,7 +48,8 @@ public enum KerasWeights {
         do { _ = try archive.extract(entry, to: extracted) } catch {
             throw CheckpointError.unreadableFile(source: url.path, reason: "\(archiveMember) could not be extracted: \(error)")
         }
-        return try read(HDF5File(path: extracted.path), source: "\(url.path) (\(archiveMember))", format: "keras")
+        let source = "\(url.path) (\(archiveMember))"
+        return try read(HDF5File(path: extracted.path, source: source), source: source, format: "keras")
     }
 
     private static func read(_ file: HDF5File, source: String, format: String) throws -> Checkpoint {

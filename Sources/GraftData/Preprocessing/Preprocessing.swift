@@ -25,6 +25,14 @@ public struct Preprocessing: Sendable, Equatable {
     public static let imageNet = Preprocessing(height: 224, width: 224, resize: .shorterSideThenCenterCrop(256),
                                                normalization: .imageNet)
 
+    /// Keras' `preprocess_input` for VGG and ResNet ("caffe"): BGR planes less the ImageNet mean
+    /// in 0-255 units, no scaling; the whole image resized to 224x224 as Keras'
+    /// `image_dataset_from_directory` does.
+    public static let caffe = Preprocessing(height: 224, width: 224, resize: .stretch,
+                                            normalization: .meanStd(mean: [123.68 / 255, 116.779 / 255, 103.939 / 255],
+                                                                    std: [1 / 255, 1 / 255, 1 / 255]),
+                                            channelOrder: .bgr)
+
     /// EfficientNet-Lite at its input size (224, 240 or 260), as the reference numbers in
     /// shared/reference/golden were made: the central square of 224/256 of the shorter side,
     /// resized bicubic to the input size, then (x - 127) / 128.

@@ -96,8 +96,10 @@ public struct ClassifierOptions: Sendable {
     /// The backbone with its starting weights and a new head for `classNames`.
     public func makeClassifier(classNames: [String], seed: UInt64) throws -> ImageClassifier {
         try validate(classCount: classNames.count)
-        let features = randomInitialization ? backbone.makeFeatureExtractor(seed: seed)
-            : try backbone.pretrained(weights: weights, keepClassifier: false)
-        return ImageClassifier(backbone: features, kind: backbone, classNames: classNames, head: head, imageSize: imageSize, seed: seed)
+        // Keras weights make Keras' build of the backbone, and the saved model says so.
+        let kind = try backbone.variant(forWeights: weights)
+        let features = randomInitialization ? kind.makeFeatureExtractor(seed: seed)
+            : try kind.pretrained(weights: weights, keepClassifier: false)
+        return ImageClassifier(backbone: features, kind: kind, classNames: classNames, head: head, imageSize: imageSize, seed: seed)
     }
 }

@@ -12,7 +12,7 @@ enum ParityCheck {
     /// is the one for `kind` and that Graft has as many parameters as the reference.
     static func relativeError(_ kind: BackboneKind, file: StaticString = #filePath, line: UInt = #line) throws -> Double {
         let fixture = try ParityFixture.named(kind.rawValue)
-        XCTAssertEqual(fixture.formula, ParityWeights.formula, file: file, line: line)
+        XCTAssertEqual(fixture.formula, kind.isKerasVariant ? KerasParityWeights.formula : ParityWeights.formula, file: file, line: line)
         let model = try loadFormulaWeights(kind)
         let parameters = model.namedParameters().reduce(0) { $0 + $1.tensor.count }
         XCTAssertEqual(parameters, fixture.parameters, "\(kind.rawValue): parameter count against \(fixture.reference)",
@@ -31,12 +31,25 @@ enum ParityCheck {
     private static func loadFormulaWeights(_ kind: BackboneKind) throws -> any Backbone {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("graft-parity-\(kind.rawValue)-\(UUID()).safetensors")
         defer { try? FileManager.default.removeItem(at: file) }
-        let tensors = kind.make().stateTensors().map { entry in
-            (name: entry.name, tensor: Tensor(shape: entry.tensor.shape, values: ParityWeights.values(entry.name, shape: entry.tensor.shape)))
-        }
-        try Safetensors.write(Checkpoint(namedTensors: tensors), to: file)
+        try Safetensors.write(formulaCheckpoint(kind.make(), keras: kind.isKerasVariant), to: file)
         return try kind.pretrained(weights: file)
     }
+}
+
+/// The formula's values for every state tensor of `model`: under Graft's (torchvision's) names,
+/// or, for a network built as Keras builds it, under the names and in the layouts of a Keras file.
+private func formulaCheckpoint(_ model: any Backbone, keras isKeras: Bool) -> Checkpoint {
+    guard isKeras, let keras = model as? KerasBuilt else {
+        return Checkpoint(namedTensors: model.stateTensors().map { entry in
+            (name: entry.name, tensor: Tensor(shape: entry.tensor.shape, values: ParityWeights.values(entry.name, shape: entry.tensor.shape)))
+        })
+    }
+    let shapes = Dictionary(model.stateTensors().map { ($0.name, $0.tensor.shape) }) { a, _ in a }
+    return Checkpoint(tensors: keras.kerasVariables.map { variable in
+        let shape = variable.layout.kerasShape(shapes[variable.name]!)
+        return CheckpointTensor(name: variable.kerasKey, shape: shape,
+                                values: KerasParityWeights.values(layer: variable.layer, role: variable.role, shape: shape))
+    })
 }
 
 /// Asserts that `kind` reproduces its reference implementation's logits within 1e-4 relative.

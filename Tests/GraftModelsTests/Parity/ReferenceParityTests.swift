@@ -1,7 +1,7 @@
 import XCTest
 @testable import GraftModels
 
-/// Each backbone against its reference implementation (torchvision) with every weight from the
+/// Each backbone against its reference implementation (torchvision, or Keras for a -keras one) with every weight from the
 /// parity formula: the structure, the key names and shapes, and the arithmetic all have to agree
 /// for the logits to (see Fixtures/parity/make_parity_fixtures.py).
 final class ReferenceParityTests: XCTestCase {
@@ -12,4 +12,5 @@ final class ReferenceParityTests: XCTestCase {
     func testResNet152() throws { try assertParity(.resNet152) }
     func testVGG16() throws { try assertParity(.vgg16) }
     func testVGG19() throws { try assertParity(.vgg19) }
+    func testVGG16AsKerasBuildsIt() throws { try assertParity(.vgg16Keras) }
 }

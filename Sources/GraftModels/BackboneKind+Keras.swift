@@ -1,0 +1,27 @@
+import Foundation
+import GraftCheckpoint
+
+/// Keras ships its own builds of some backbones (other names, other layouts, other
+/// preprocessing): a Keras weight file given for one of those kinds means Keras' build.
+extension BackboneKind {
+    /// The kind built as Keras builds this network, when Graft has one.
+    public var kerasVariant: BackboneKind? {
+        switch self {
+        case .vgg16, .vgg16Keras: return .vgg16Keras
+        default: return nil
+        }
+    }
+
+    /// Whether this kind is Keras' build of its network.
+    public var isKerasVariant: Bool { kerasVariant == self }
+
+    /// The kind `weights` are for: this one, or its Keras variant when `weights` is a Keras file
+    /// (HDF5 or .keras, told by its first bytes). A Keras file for a kind Keras' build of which
+    /// Graft lacks is an error that says which kinds take Keras weights.
+    public func variant(forWeights weights: URL?) throws -> BackboneKind {
+        guard let weights, KerasWeights.isKerasFile(weights) else { return self }
+        if let variant = kerasVariant { return variant }
+        throw PretrainedModelError.kerasWeightsUnsupported(self, file: weights.path,
+                                                           supported: Self.allCases.filter(\.isKerasVariant))
+    }
+}
