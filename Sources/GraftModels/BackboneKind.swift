@@ -11,6 +11,12 @@ public enum BackboneKind: String, CaseIterable, Sendable {
     case mobileNetV2 = "mobilenetv2"
     case resNet50 = "resnet50"
     case vgg16 = "vgg16"
+    case efficientNetB0 = "efficientnet-b0"
+    case efficientNetB1 = "efficientnet-b1"
+    case efficientNetB2 = "efficientnet-b2"
+    case efficientNetB3 = "efficientnet-b3"
+    case mobileNetV3Large = "mobilenetv3-large"
+    case mobileNetV3Small = "mobilenetv3-small"
 
     /// A network of this kind with `classes` outputs and random weights.
     public func make(classes: Int = 1000, seed: UInt64 = 0) -> any Backbone {
@@ -21,6 +27,12 @@ public enum BackboneKind: String, CaseIterable, Sendable {
         case .mobileNetV2: return MobileNetV2(classes: classes, seed: seed)
         case .resNet50: return ResNet50(classes: classes, seed: seed)
         case .vgg16: return VGG16(classes: classes, seed: seed)
+        case .efficientNetB0: return EfficientNet(.b0, classes: classes, seed: seed)
+        case .efficientNetB1: return EfficientNet(.b1, classes: classes, seed: seed)
+        case .efficientNetB2: return EfficientNet(.b2, classes: classes, seed: seed)
+        case .efficientNetB3: return EfficientNet(.b3, classes: classes, seed: seed)
+        case .mobileNetV3Large: return MobileNetV3(.large, classes: classes, seed: seed)
+        case .mobileNetV3Small: return MobileNetV3(.small, classes: classes, seed: seed)
         }
     }
 
@@ -34,6 +46,14 @@ public enum BackboneKind: String, CaseIterable, Sendable {
         case .mobileNetV2: return PackagedFiles.mobileNetV2
         case .resNet50: return PackagedFiles.resNet50
         case .vgg16: return PackagedFiles.vgg16
+        case .efficientNetB0: return PackagedFiles.efficientNetB0
+        // No public record of the full SHA-256 of efficientnet_b1_rwightman-bac287d4.pth was found,
+        // and a URL download is checked against the whole digest: users bring this file.
+        case .efficientNetB1: return nil
+        case .efficientNetB2: return PackagedFiles.efficientNetB2
+        case .efficientNetB3: return PackagedFiles.efficientNetB3
+        case .mobileNetV3Large: return PackagedFiles.mobileNetV3Large
+        case .mobileNetV3Small: return PackagedFiles.mobileNetV3Small
         }
     }
 }

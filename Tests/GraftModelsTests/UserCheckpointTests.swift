@@ -26,6 +26,10 @@ final class UserCheckpointTests: XCTestCase {
 
     func testVGG16LoadsATorchvisionStyleCheckpoint() throws { try roundTrip(.vgg16, inputSize: 32) }
 
+    func testEfficientNetB1LoadsATorchvisionStyleCheckpoint() throws { try roundTrip(.efficientNetB1, inputSize: 32) }
+
+    func testMobileNetV3SmallLoadsATorchvisionStyleCheckpoint() throws { try roundTrip(.mobileNetV3Small, inputSize: 32) }
+
     func testMismatchedCheckpointNamesEveryBadKey() throws {
         let file = FileManager.default.temporaryDirectory.appendingPathComponent("graft-bad-\(UUID()).safetensors")
         defer { try? FileManager.default.removeItem(at: file) }
