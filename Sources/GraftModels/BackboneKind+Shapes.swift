@@ -5,8 +5,9 @@ extension BackboneKind {
     public var featureWidth: Int {
         switch self {
         case .efficientNetLite0, .efficientNetLite1, .efficientNetLite2, .mobileNetV2: return 1280
-        case .resNet50: return 2048
-        case .vgg16: return 512
+        case .resNet18, .resNet34: return 512
+        case .resNet50, .resNet101, .resNet152: return 2048
+        case .vgg16, .vgg19: return 512
         case .efficientNetB0: return EfficientNet.Variant.b0.featureWidth
         case .efficientNetB1: return EfficientNet.Variant.b1.featureWidth
         case .efficientNetB2: return EfficientNet.Variant.b2.featureWidth
@@ -30,15 +31,17 @@ extension BackboneKind {
     }
 
     /// The spatial size of the last feature map for an input of `height` x `width`
-    /// (`Backbone.featureMapSize`): five stride-2 stages, which VGG16's max poolings round down
+    /// (`Backbone.featureMapSize`): five stride-2 stages, which VGG's max poolings round down
     /// and the others' padded convolutions round up (EfficientNet's and MobileNetV3's 3x3 and 5x5
     /// ones too: padding k / 2 makes each ceil(n / 2)).
     public func featureMapSize(height: Int, width: Int) -> (height: Int, width: Int) {
-        func reduced(_ n: Int) -> Int { self == .vgg16 ? n >> 5 : (0..<5).reduce(n) { side, _ in (side + 1) / 2 } }
+        func reduced(_ n: Int) -> Int { isVGG ? n >> 5 : (0..<5).reduce(n) { side, _ in (side + 1) / 2 } }
         return (reduced(height), reduced(width))
     }
 
-    /// The smallest square input whose feature map is not empty (32 for VGG16, whose max
+    /// The smallest square input whose feature map is not empty (32 for VGG, whose max
     /// poolings round down).
-    public var minimumImageSize: Int { self == .vgg16 ? 32 : 1 }
+    public var minimumImageSize: Int { isVGG ? 32 : 1 }
+
+    private var isVGG: Bool { self == .vgg16 || self == .vgg19 }
 }

@@ -9,8 +9,13 @@ public enum BackboneKind: String, CaseIterable, Sendable {
     case efficientNetLite1 = "efficientnet-lite1"
     case efficientNetLite2 = "efficientnet-lite2"
     case mobileNetV2 = "mobilenetv2"
+    case resNet18 = "resnet18"
+    case resNet34 = "resnet34"
     case resNet50 = "resnet50"
+    case resNet101 = "resnet101"
+    case resNet152 = "resnet152"
     case vgg16 = "vgg16"
+    case vgg19 = "vgg19"
     case efficientNetB0 = "efficientnet-b0"
     case efficientNetB1 = "efficientnet-b1"
     case efficientNetB2 = "efficientnet-b2"
@@ -25,8 +30,13 @@ public enum BackboneKind: String, CaseIterable, Sendable {
         case .efficientNetLite1: return EfficientNetLite(.lite1, classes: classes, seed: seed)
         case .efficientNetLite2: return EfficientNetLite(.lite2, classes: classes, seed: seed)
         case .mobileNetV2: return MobileNetV2(classes: classes, seed: seed)
-        case .resNet50: return ResNet50(classes: classes, seed: seed)
-        case .vgg16: return VGG16(classes: classes, seed: seed)
+        case .resNet18: return ResNet(.resNet18, classes: classes, seed: seed)
+        case .resNet34: return ResNet(.resNet34, classes: classes, seed: seed)
+        case .resNet50: return ResNet(.resNet50, classes: classes, seed: seed)
+        case .resNet101: return ResNet(.resNet101, classes: classes, seed: seed)
+        case .resNet152: return ResNet(.resNet152, classes: classes, seed: seed)
+        case .vgg16: return VGG(.vgg16, classes: classes, seed: seed)
+        case .vgg19: return VGG(.vgg19, classes: classes, seed: seed)
         case .efficientNetB0: return EfficientNet(.b0, classes: classes, seed: seed)
         case .efficientNetB1: return EfficientNet(.b1, classes: classes, seed: seed)
         case .efficientNetB2: return EfficientNet(.b2, classes: classes, seed: seed)
@@ -44,8 +54,13 @@ public enum BackboneKind: String, CaseIterable, Sendable {
         case .efficientNetLite1: return PackagedFiles.efficientNetLite1
         case .efficientNetLite2: return PackagedFiles.efficientNetLite2
         case .mobileNetV2: return PackagedFiles.mobileNetV2
+        case .resNet18: return PackagedFiles.resNet18
+        case .resNet34: return PackagedFiles.resNet34
         case .resNet50: return PackagedFiles.resNet50
+        case .resNet101: return PackagedFiles.resNet101
+        case .resNet152: return PackagedFiles.resNet152
         case .vgg16: return PackagedFiles.vgg16
+        case .vgg19: return PackagedFiles.vgg19
         case .efficientNetB0: return PackagedFiles.efficientNetB0
         // No public record of the full SHA-256 of efficientnet_b1_rwightman-bac287d4.pth was found,
         // and a URL download is checked against the whole digest: users bring this file.
@@ -87,9 +102,18 @@ extension BackboneKind {
     }
 
     /// The backbone with random weights and a one-output ImageNet classifier: a new head
-    /// replaces it, so there is no point carrying 1000 outputs' weights around.
+    /// replaces it, so there is no point carrying 1000 outputs' weights around. VGG's classifier
+    /// shrinks to one unit per layer too: its two hidden layers of 4096 would otherwise be 120M
+    /// parameters saved, copied and checkpointed with every model for nothing (MobileNetV3's
+    /// hidden layer: 1.2M and 0.6M).
     public func makeFeatureExtractor(seed: UInt64 = 0) -> any Backbone {
-        make(classes: 1, seed: seed)
+        switch self {
+        case .vgg16: return VGG(.vgg16, classes: 1, hiddenWidth: 1, seed: seed)
+        case .vgg19: return VGG(.vgg19, classes: 1, hiddenWidth: 1, seed: seed)
+        case .mobileNetV3Large: return MobileNetV3(.large, classes: 1, hiddenWidth: 1, seed: seed)
+        case .mobileNetV3Small: return MobileNetV3(.small, classes: 1, hiddenWidth: 1, seed: seed)
+        default: return make(classes: 1, seed: seed)
+        }
     }
 
     /// `weights` when given, else the cached copy of this kind's pretrained file.

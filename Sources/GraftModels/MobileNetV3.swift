@@ -47,7 +47,9 @@ public final class MobileNetV3: Module, Backbone {
     private let dropout = Dropout(0.2)
     private let classifier: Linear
 
-    public init(_ variant: Variant = .large, classes: Int = 1000, seed: UInt64 = 0) {
+    /// `hiddenWidth` (default: torchvision's 1280 or 1024) is the ImageNet classifier's hidden
+    /// layer; a feature extractor, whose classifier a new head replaces, makes it 1.
+    public init(_ variant: Variant = .large, classes: Int = 1000, hiddenWidth: Int? = nil, seed: UInt64 = 0) {
         self.variant = variant
         var g = SeededGenerator(seed: seed)
         var layers: [Module] = [ConvNormActivation(3, 16, kernel: 3, stride: 2, epsilon: Self.epsilon, momentum: Self.momentum,
@@ -60,8 +62,9 @@ public final class MobileNetV3: Module, Backbone {
         layers.append(ConvNormActivation(variant.blocks.last!.3, variant.featureWidth, kernel: 1, epsilon: Self.epsilon,
                                          momentum: Self.momentum, activation: .hardSwish, generator: &g))
         body = Sequential(layers)
-        hidden = Linear(inFeatures: variant.featureWidth, outFeatures: variant.classifierWidth, generator: &g)
-        classifier = Linear(inFeatures: variant.classifierWidth, outFeatures: classes, generator: &g)
+        let hiddenWidth = hiddenWidth ?? variant.classifierWidth
+        hidden = Linear(inFeatures: variant.featureWidth, outFeatures: hiddenWidth, generator: &g)
+        classifier = Linear(inFeatures: hiddenWidth, outFeatures: classes, generator: &g)
         super.init()
         registerChild("features", body)
         // torchvision's Sequential(Linear, Hardswish, Dropout, Linear): "classifier.0" and "classifier.3".

@@ -49,7 +49,10 @@ extension ImageClassifier {
                                          head: configuration.head, preprocessing: preprocessing)
         classifier.batchNormMode = configuration.batchNorm
         classifier.calibration = configuration.calibration
-        try weights.load(into: classifier.stateTensors())
+        // The backbone's ImageNet classifier never runs: models saved before VGG's shrank to one
+        // unit per layer still load.
+        try weights.load(into: classifier.stateTensors(),
+                         skippingPrefixes: classifier.backbone.classifierPrefixes.map { "backbone." + $0 })
         return classifier
     }
 

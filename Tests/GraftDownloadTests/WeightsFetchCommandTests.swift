@@ -72,7 +72,7 @@ final class WeightsFetchCommandTests: XCTestCase {
         XCTAssertTrue(before.output.contains("resnet50 is not on this machine"), before.output)
         XCTAssertTrue(before.output.contains("graft weights fetch resnet50"), before.output)
 
-        let data = try Safetensors.encode(Checkpoint(namedTensors: ResNet50(seed: 3).stateTensors()))
+        let data = try Safetensors.encode(Checkpoint(namedTensors: ResNet(.resNet50, seed: 3).stateTensors()))
         let server = try CheckpointServer(["/m/resnet50-0676ba61.pth": .init(data: data)])
         var file = PackagedFiles.resNet50
         file.sha256 = try sha256(data)

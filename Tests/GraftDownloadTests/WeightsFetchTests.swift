@@ -12,7 +12,7 @@ final class WeightsFetchTests: XCTestCase {
     /// A ResNet-50 checkpoint with torchvision's keys and shapes (random values), fetched into the
     /// cache under torchvision's file name, is what `BackboneKind.resNet50.pretrained` loads.
     func testAFetchedResNet50CheckpointLoadsAsThePretrainedBackbone() throws {
-        let source = ResNet50(seed: 5)
+        let source = ResNet(.resNet50, seed: 5)
         let data = try Safetensors.encode(Checkpoint(namedTensors: source.stateTensors()))
         let server = try CheckpointServer(["/mirror/resnet50-0676ba61.pth": .init(data: data)])
         let root = try temporaryFolder()

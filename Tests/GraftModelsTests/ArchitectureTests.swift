@@ -8,17 +8,8 @@ final class ArchitectureTests: XCTestCase {
     private func parameterCount(_ m: Module) -> Int { m.namedParameters().reduce(0) { $0 + $1.tensor.count } }
 
     func testParameterCountsMatchTorchvision() {
-        // torchvision's published sizes of these ImageNet models.
+        // torchvision's published size (ReferenceParityTests and SqueezeExciteParityTests check the others against torchvision's count).
         XCTAssertEqual(parameterCount(MobileNetV2()), 3_504_872)
-        XCTAssertEqual(parameterCount(ResNet50()), 25_557_032)
-        XCTAssertEqual(parameterCount(VGG16()), 138_357_544)
-        // torchvision's `num_params` of the IMAGENET1K_V1 weights.
-        XCTAssertEqual(parameterCount(EfficientNet(.b0)), 5_288_548)
-        XCTAssertEqual(parameterCount(EfficientNet(.b1)), 7_794_184)
-        XCTAssertEqual(parameterCount(EfficientNet(.b2)), 9_109_994)
-        XCTAssertEqual(parameterCount(EfficientNet(.b3)), 12_233_232)
-        XCTAssertEqual(parameterCount(MobileNetV3(.large)), 5_483_032)
-        XCTAssertEqual(parameterCount(MobileNetV3(.small)), 2_542_856)
     }
 
     /// torchvision's names, depths and widths: B0 has 16 MBConv blocks in seven stages, B3 26 and
@@ -88,7 +79,7 @@ final class ArchitectureTests: XCTestCase {
     }
 
     func testBlockGroupsCoverTheFeatureExtractorExactlyOnce() {
-        for backbone in [EfficientNetLite(.lite0), MobileNetV2(), ResNet50(), EfficientNet(.b1), MobileNetV3(.large),
+        for backbone in [EfficientNetLite(.lite0), MobileNetV2(), ResNet(.resNet50), EfficientNet(.b1), MobileNetV3(.large),
                          MobileNetV3(.small)] as [any Backbone] {
             let keys = backbone.featureStateTensors().map(\.name)
             for key in keys {
@@ -110,12 +101,11 @@ final class ArchitectureTests: XCTestCase {
     func testForwardShapes() {
         var g = SeededGenerator(seed: 1)
         let x = Tensor.normal([2, 3, 64, 64], generator: &g)
-        for backbone in [EfficientNetLite(.lite0, classes: 5), MobileNetV2(classes: 5), ResNet50(classes: 5),
-                         EfficientNet(.b0, classes: 5), MobileNetV3(.large, classes: 5), MobileNetV3(.small, classes: 5)] as [any Backbone] {
+        for backbone in [EfficientNetLite(.lite0, classes: 5), MobileNetV2(classes: 5), ResNet(.resNet50, classes: 5)] as [any Backbone] {
             let context = ForwardContext.inference
             XCTAssertEqual(backbone.features(x, context: context).shape, [2, backbone.featureWidth], backbone.architecture)
             XCTAssertEqual(backbone(x, context: context).shape, [2, 5], backbone.architecture)
         }
-        XCTAssertEqual(VGG16(classes: 5).features(Tensor.normal([1, 3, 32, 32], generator: &g), context: .inference).shape, [1, 512])
+        XCTAssertEqual(VGG(.vgg16, classes: 5).features(Tensor.normal([1, 3, 32, 32], generator: &g), context: .inference).shape, [1, 512])
     }
 }

@@ -20,7 +20,7 @@ final class CheckpointKeyTests: XCTestCase {
     }
 
     func testResNet50ShortcutKeys() {
-        let keys = ResNet50(classes: 2).stateTensors().map(\.name)
+        let keys = ResNet(.resNet50, classes: 2).stateTensors().map(\.name)
         XCTAssertTrue(keys.contains("layer1.0.downsample.0.weight"))
         XCTAssertTrue(keys.contains("layer2.0.downsample.1.running_mean"))
         XCTAssertFalse(keys.contains { $0.hasPrefix("layer1.1.downsample") })

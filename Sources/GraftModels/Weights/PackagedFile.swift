@@ -46,10 +46,20 @@ public enum PackagedFiles {
                   .url(TorchvisionCheckpoints.mobileNetV2.url)],
         fileName: TorchvisionCheckpoints.mobileNetV2.fileName, sha256: TorchvisionCheckpoints.mobileNetV2.sha256,
         description: "torchvision's MobileNetV2 ImageNet weights (IMAGENET1K_V1)")
+    public static let resNet18 = TorchvisionCheckpoints.resNet18.file(
+        name: "resnet18", description: "torchvision's ResNet-18 ImageNet weights (IMAGENET1K_V1)")
+    public static let resNet34 = TorchvisionCheckpoints.resNet34.file(
+        name: "resnet34", description: "torchvision's ResNet-34 ImageNet weights (IMAGENET1K_V1)")
     public static let resNet50 = TorchvisionCheckpoints.resNet50.file(
         name: "resnet50", description: "torchvision's ResNet-50 ImageNet weights (IMAGENET1K_V1)")
+    public static let resNet101 = TorchvisionCheckpoints.resNet101.file(
+        name: "resnet101", description: "torchvision's ResNet-101 ImageNet weights (IMAGENET1K_V1)")
+    public static let resNet152 = TorchvisionCheckpoints.resNet152.file(
+        name: "resnet152", description: "torchvision's ResNet-152 ImageNet weights (IMAGENET1K_V1)")
     public static let vgg16 = TorchvisionCheckpoints.vgg16.file(
         name: "vgg16", description: "torchvision's VGG16 ImageNet weights (IMAGENET1K_V1)")
+    public static let vgg19 = TorchvisionCheckpoints.vgg19.file(
+        name: "vgg19", description: "torchvision's VGG19 ImageNet weights (IMAGENET1K_V1)")
 
     public static let efficientNetB0 = TorchvisionCheckpoints.efficientNetB0.file(
         name: "efficientnet-b0", description: "torchvision's EfficientNet-B0 ImageNet weights (IMAGENET1K_V1)")
@@ -76,7 +86,8 @@ public enum PackagedFiles {
                      fileName: "photos/\(name).\(ext)", sha256: nil, description: "sample photo: \(what) (scikit-image)")
     }
 
-    public static let all = [efficientNetLite0, efficientNetLite1, efficientNetLite2, mobileNetV2, resNet50, vgg16,
+    public static let all = [efficientNetLite0, efficientNetLite1, efficientNetLite2, mobileNetV2,
+                             resNet18, resNet34, resNet50, resNet101, resNet152, vgg16, vgg19,
                              efficientNetB0, efficientNetB2, efficientNetB3, mobileNetV3Large, mobileNetV3Small, imageNetClassNames]
         + samplePhotos
 

@@ -10,6 +10,12 @@ import Foundation
 /// - resnet50-0676ba61.pth: the same digest and size (102,530,333 bytes) pinned by several
 ///   unrelated public projects that verify this download.
 ///
+/// - resnet18-f37072fd.pth, resnet34-b627a593.pth, resnet101-63fe2227.pth, resnet152-394f9c45.pth
+///   and vgg19-dcbb9e9d.pth: each pinned by at least two unrelated public projects that verify
+///   the download (a checkpoint table listing ResNet-18 to -152 with digests, a PyTorch-to-Keras
+///   conversion script's `hash_pytorch`, download scripts with `sha256sum --check`, model
+///   manifests that also record sizes: 46,830,571, 87,319,819 and 574,673,361 bytes for
+///   ResNet-18, ResNet-34 and VGG19).
 /// - efficientnet_b0_rwightman-7f5810bc.pth, efficientnet_b2_rwightman-c35c1473.pth,
 ///   efficientnet_b3_rwightman-b3899882.pth: the full digests torch.hub computed of the files at
 ///   torchvision's URLs, posted by torchvision's hash-check script in pytorch/vision issue #7744
@@ -39,10 +45,20 @@ public struct TorchvisionCheckpoint: Sendable {
 }
 
 public enum TorchvisionCheckpoints {
+    public static let resNet18 = TorchvisionCheckpoint(
+        fileName: "resnet18-f37072fd.pth", sha256: "f37072fd47e89c5e827621c5baffa7500819f7896bbacec160b1a16c560e07ec")
+    public static let resNet34 = TorchvisionCheckpoint(
+        fileName: "resnet34-b627a593.pth", sha256: "b627a593bcbe140c234610266fe4f8ae95ea42fc881d091c9b6052e6b1d0590f")
     public static let resNet50 = TorchvisionCheckpoint(
         fileName: "resnet50-0676ba61.pth", sha256: "0676ba61b6795bbe1773cffd859882e5e297624d384b6993f7c9e683e722fb8a")
+    public static let resNet101 = TorchvisionCheckpoint(
+        fileName: "resnet101-63fe2227.pth", sha256: "63fe2227b86e8f1f2063f43a75c84d195911b6a0eace650907dd3dc62dd49a0a")
+    public static let resNet152 = TorchvisionCheckpoint(
+        fileName: "resnet152-394f9c45.pth", sha256: "394f9c45966e3651a89bbb78a48410a6755854ce4a5ab64927cf1c7247f85e58")
     public static let vgg16 = TorchvisionCheckpoint(
         fileName: "vgg16-397923af.pth", sha256: "397923af8e79cdbb6a7127f12361acd7a2f83e06b05044ddf496e83de57a5bf0")
+    public static let vgg19 = TorchvisionCheckpoint(
+        fileName: "vgg19-dcbb9e9d.pth", sha256: "dcbb9e9dad569fff7a846263a77324fc34978fea2bfb039c012d710e1776ae44")
     public static let efficientNetB0 = TorchvisionCheckpoint(
         fileName: "efficientnet_b0_rwightman-7f5810bc.pth", sha256: "7f5810bc96def8f7552d5b7e68d53c4786f81167d28291b21c0d90e1fca14934")
     public static let efficientNetB2 = TorchvisionCheckpoint(

@@ -116,7 +116,7 @@ final class BackboneTraceTests: XCTestCase {
     }
 
     func testResNet50() {
-        let model = ResNet50(classes: 10, seed: 1)
+        let model = ResNet(.resNet50, classes: 10, seed: 1)
         // Fifty-three layers, each normalized to unit variance by the calibration, accumulate float32
         // rounding: the replay in double precision differs by 1e-4 to 2e-4 (fused or not), where a
         // wrong attribute or a missing op differs by order 1.
@@ -129,7 +129,7 @@ final class BackboneTraceTests: XCTestCase {
     }
 
     func testVGG16() {
-        let model = VGG16(classes: 2, seed: 1)
+        let model = VGG(.vgg16, classes: 2, seed: 1)
         // PyTorch's default initialization shrinks each layer's output by sqrt(6) behind a ReLU:
         // He-scaled weights and small biases keep the input's influence to the end.
         for (name, tensor) in model.namedParameters() where name.hasPrefix("features") {

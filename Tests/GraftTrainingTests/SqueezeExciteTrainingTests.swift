@@ -11,7 +11,7 @@ import XCTest
 /// and every running statistic stay bit-identical, and fine-tuning moves the unfrozen blocks. The
 /// last three groups are unfrozen, so EfficientNet's stochastic depth runs in a residual block
 /// that trains.
-final class NewBackboneTrainingTests: XCTestCase {
+final class SqueezeExciteTrainingTests: XCTestCase {
     nonisolated(unsafe) private static var root: URL?
 
     private func dataset() throws -> ImageFolder {

@@ -2,37 +2,54 @@ import GraftCore
 import GraftData
 import GraftNN
 
-/// VGG16 (no BatchNorm) with torchvision's names: `features.N` for the thirteen convolutions
-/// and `classifier.0/3/6` for the three dense layers.
+/// torchvision's VGG16 and VGG19 (no BatchNorm): `features.N` for the convolutions and
+/// `classifier.0/3/6` for the three dense layers.
 ///
 /// The ImageNet classifier needs the 7x7 map of a 224x224 input; the transfer-learning features
 /// are the global average of the last convolution block (Keras' `pooling="avg"`), any size.
-public final class VGG16: Module, Backbone {
-    public let architecture = "vgg16"
+public final class VGG: Module, Backbone {
+    /// The two depths torchvision ships ImageNet weights for (without BatchNorm).
+    public enum Depth: String, CaseIterable, Sendable {
+        case vgg16, vgg19
+
+        /// (channels, convolutions) of the five stages, each closed by a 2x2 max pooling.
+        var stages: [(width: Int, count: Int)] {
+            let deep = self == .vgg19 ? 4 : 3
+            return [(64, 2), (128, 2), (256, deep), (512, deep), (512, deep)]
+        }
+    }
+
+    public let depth: Depth
+    public var architecture: String { depth.rawValue }
     public let featureWidth = 512
     private let convolutions: [(index: Int, conv: Conv2d)]
     /// The convolutions (by index in `features`) after which a 2x2 max pooling closes a stage.
-    private static let poolAfter: Set<Int> = [2, 7, 14, 21, 28]
+    private let poolAfter: Set<Int>
     private let fc1: Linear, fc2: Linear, fc3: Linear
     private let dropout = Dropout(0.5)
 
-    public init(classes: Int = 1000, seed: UInt64 = 0) {
+    /// `hiddenWidth` is the width of the classifier's two hidden layers: 4096 in the ImageNet
+    /// model, 1 in a feature extractor that never runs them.
+    public init(_ depth: Depth, classes: Int = 1000, hiddenWidth: Int = 4096, seed: UInt64 = 0) {
+        self.depth = depth
         var g = SeededGenerator(seed: seed)
-        var convs: [(Int, Conv2d)] = []
+        var convs: [(Int, Conv2d)] = [], stageEnds: Set<Int> = []
         var index = 0, inChannels = 3
-        for (width, count) in [(64, 2), (128, 2), (256, 3), (512, 3), (512, 3)] {
+        for (width, count) in depth.stages {
             for _ in 0..<count {
                 convs.append((index, Conv2d(inChannels: inChannels, outChannels: width, kernelSize: (3, 3),
                                             padding: .symmetric(height: 1, width: 1), generator: &g)))
                 inChannels = width
                 index += 2  // the ReLU after each convolution takes an index of its own in torchvision
             }
+            stageEnds.insert(index - 2)
             index += 1  // and so does the max pooling that ends a stage
         }
         convolutions = convs
-        fc1 = Linear(inFeatures: 512 * 7 * 7, outFeatures: 4096, generator: &g)
-        fc2 = Linear(inFeatures: 4096, outFeatures: 4096, generator: &g)
-        fc3 = Linear(inFeatures: 4096, outFeatures: classes, generator: &g)
+        poolAfter = stageEnds
+        fc1 = Linear(inFeatures: 512 * 7 * 7, outFeatures: hiddenWidth, generator: &g)
+        fc2 = Linear(inFeatures: hiddenWidth, outFeatures: hiddenWidth, generator: &g)
+        fc3 = Linear(inFeatures: hiddenWidth, outFeatures: classes, generator: &g)
         super.init()
         let features = registerChild("features", Module())
         for (i, conv) in convs { features.registerChild(String(i), conv) }
@@ -47,7 +64,7 @@ public final class VGG16: Module, Backbone {
         var groups: [BlockGroup] = [], current: [String] = []
         for (index, _) in convolutions {
             current.append("features.\(index)")
-            if Self.poolAfter.contains(index) {
+            if poolAfter.contains(index) {
                 groups.append(BlockGroup(name: "blocks.\(groups.count)", prefixes: current))
                 current = []
             }
@@ -63,7 +80,7 @@ public final class VGG16: Module, Backbone {
         var y = x
         for (index, conv) in convolutions {
             y = conv.forward(y, normalizedBy: nil, activation: .relu, context: context)
-            if Self.poolAfter.contains(index) { y = maxPool2d(y, kernel: (2, 2)) }
+            if poolAfter.contains(index) { y = maxPool2d(y, kernel: (2, 2)) }
         }
         return y
     }
@@ -76,7 +93,7 @@ public final class VGG16: Module, Backbone {
     public override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
         let map = featureMap(x, context: context)
         precondition(map.shape[2] == 7 && map.shape[3] == 7,
-                     "VGG16's ImageNet classifier needs a 224x224 input (7x7 features), got \(x.shape)")
+                     "\(architecture)'s ImageNet classifier needs a 224x224 input (7x7 features), got \(x.shape)")
         var y = dropout(relu(fc1(flatten(map), context: context)), context: context)
         y = dropout(relu(fc2(y, context: context)), context: context)
         return fc3(y, context: context)
