@@ -26,15 +26,13 @@ final class ModelBenchmarkTests: XCTestCase {
         XCTAssertGreaterThan(result.imagesPerSecond, 0)
     }
 
-    /// `graft bench model --backbone NAME` on EfficientNet and MobileNetV3: a full fine-tuning
-    /// step (stochastic depth and squeeze-excite backward included) at a tiny size. B1 to B3 and
-    /// MobileNetV3-Large differ from these two only in sizes (they train in NewBackboneTrainingTests).
-    func testFullStepRunsOnTheSqueezeExciteBackbones() throws {
-        for kind in [BackboneKind.efficientNetB0, .mobileNetV3Small] {
-            let result = try ModelBenchmark(backbone: kind, mode: .full, batchSize: 2, imageSize: 32, iterations: 1,
-                                            warmupIterations: 0).run()
-            XCTAssertGreaterThan(result.imagesPerSecond, 0, kind.rawValue)
-        }
+    /// `graft bench model --backbone efficientnet-b0 --mode full`: every block trains, so
+    /// stochastic depth and squeeze-excite's backward run in all of them (the other new backbones
+    /// train their last blocks in SqueezeExciteTrainingTests).
+    func testFullStepRunsOnEfficientNetB0() throws {
+        let result = try ModelBenchmark(backbone: .efficientNetB0, mode: .full, batchSize: 2, imageSize: 32, iterations: 1,
+                                        warmupIterations: 0).run()
+        XCTAssertGreaterThan(result.imagesPerSecond, 0)
     }
 
     func testJSONHasTheDocumentedKeysInOrder() throws {
