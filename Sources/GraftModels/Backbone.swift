@@ -70,11 +70,12 @@ final class ConvNormActivation: Module {
     let activation: Activation?
 
     init(_ inChannels: Int, _ outChannels: Int, kernel: Int, stride: Int = 1, groups: Int = 1,
-         padding: Padding? = nil, epsilon: Float, activation: Activation?, generator: inout SeededGenerator) {
+         padding: Padding? = nil, epsilon: Float, momentum: Float = 0.1, activation: Activation?,
+         generator: inout SeededGenerator) {
         conv = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: (kernel, kernel),
                       stride: (stride, stride), padding: padding ?? .symmetric(height: kernel / 2, width: kernel / 2),
                       groups: groups, bias: false, generator: &generator)
-        norm = BatchNorm2d(features: outChannels, epsilon: epsilon)
+        norm = BatchNorm2d(features: outChannels, epsilon: epsilon, momentum: momentum)
         self.activation = activation
         super.init()
         registerChild("0", conv)

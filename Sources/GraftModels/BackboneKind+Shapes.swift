@@ -7,6 +7,12 @@ extension BackboneKind {
         case .efficientNetLite0, .efficientNetLite1, .efficientNetLite2, .mobileNetV2: return 1280
         case .resNet18, .resNet34: return 512
         case .resNet50, .resNet101, .resNet152: return 2048
+        case .efficientNetB0: return EfficientNet.Variant.b0.featureWidth
+        case .efficientNetB1: return EfficientNet.Variant.b1.featureWidth
+        case .efficientNetB2: return EfficientNet.Variant.b2.featureWidth
+        case .efficientNetB3: return EfficientNet.Variant.b3.featureWidth
+        case .mobileNetV3Large: return MobileNetV3.Variant.large.featureWidth
+        case .mobileNetV3Small: return MobileNetV3.Variant.small.featureWidth
         case .vgg16, .vgg19, .vgg16Keras: return 512
         }
     }
@@ -16,13 +22,18 @@ extension BackboneKind {
         switch self {
         case .efficientNetLite1: return 240
         case .efficientNetLite2: return 260
+        case .efficientNetB0: return EfficientNet.Variant.b0.inputSize
+        case .efficientNetB1: return EfficientNet.Variant.b1.inputSize
+        case .efficientNetB2: return EfficientNet.Variant.b2.inputSize
+        case .efficientNetB3: return EfficientNet.Variant.b3.inputSize
         default: return 224
         }
     }
 
     /// The spatial size of the last feature map for an input of `height` x `width`
     /// (`Backbone.featureMapSize`): five stride-2 stages, which VGG's max poolings round down
-    /// and the others' padded convolutions round up.
+    /// and the others' padded convolutions round up (EfficientNet's and MobileNetV3's 3x3 and 5x5
+    /// ones too: padding k / 2 makes each ceil(n / 2)).
     public func featureMapSize(height: Int, width: Int) -> (height: Int, width: Int) {
         func reduced(_ n: Int) -> Int { isVGG ? n >> 5 : (0..<5).reduce(n) { side, _ in (side + 1) / 2 } }
         return (reduced(height), reduced(width))

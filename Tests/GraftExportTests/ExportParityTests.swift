@@ -52,6 +52,22 @@ final class ExportParityTests: ExportTestCase {
         }
     }
 
+    /// Running statistics of the photos themselves, as for ResNet-50 (see there).
+    private func calibrateRunningStatistics(_ backbone: any Backbone, _ images: Tensor) {
+        _ = GradMode.withoutGradients { backbone.features(images, context: ForwardContext(training: true)) }
+        for case let norm as BatchNorm2d in backbone.namedModules().map(\.module) {
+            let m = norm.momentum
+            norm.runningMean.assign(norm.runningMean.values.map { $0 / m })
+            norm.runningVar.assign(norm.runningVar.values.map { max(($0 - (1 - m)) / m, 1e-3) })
+        }
+    }
+
+    /// Squeeze-excite (average pooling over the map, sigmoid gate, broadcast Mul) and SiLU.
+    func testEfficientNetB0() throws { try checkRandom(.efficientNetB0, prepare: calibrateRunningStatistics) }
+
+    /// Hard-swish and the hard-sigmoid gate (ONNX HardSigmoid with alpha 1/6, beta 1/2).
+    func testMobileNetV3Small() throws { try checkRandom(.mobileNetV3Small, prepare: calibrateRunningStatistics) }
+
     func testVGG16() throws {
         // He-scaled weights: PyTorch's default initialization shrinks each layer's output behind a ReLU.
         try checkRandom(.vgg16) { backbone, _ in

@@ -8,8 +8,58 @@ final class ArchitectureTests: XCTestCase {
     private func parameterCount(_ m: Module) -> Int { m.namedParameters().reduce(0) { $0 + $1.tensor.count } }
 
     func testParameterCountsMatchTorchvision() {
-        // torchvision's published size (ReferenceParityTests check the others against torchvision's count).
+        // torchvision's published size (ReferenceParityTests and SqueezeExciteParityTests check the others against torchvision's count).
         XCTAssertEqual(parameterCount(MobileNetV2()), 3_504_872)
+    }
+
+    /// torchvision's names, depths and widths: B0 has 16 MBConv blocks in seven stages, B3 26 and
+    /// a 1536-channel head; the first block of each stage has no expansion only in stage 1.
+    func testEfficientNetStructure() {
+        let b0 = EfficientNet(.b0)
+        XCTAssertEqual(b0.blockNames.count, 18)  // stem, 16 blocks, head
+        XCTAssertEqual(b0.namedParameters().first?.name, "features.0.0.weight")
+        let shapes = Dictionary(uniqueKeysWithValues: b0.stateTensors().map { ($0.name, $0.tensor.shape) })
+        XCTAssertEqual(shapes["features.1.0.block.0.0.weight"], [32, 1, 3, 3], "stage 1 starts with the depthwise convolution")
+        XCTAssertEqual(shapes["features.1.0.block.1.fc1.weight"], [8, 32, 1, 1])
+        XCTAssertEqual(shapes["features.2.0.block.0.0.weight"], [96, 16, 1, 1])
+        XCTAssertEqual(shapes["features.2.0.block.2.fc1.bias"], [4])
+        XCTAssertEqual(shapes["features.7.0.block.3.1.running_var"], [320])
+        XCTAssertEqual(shapes["features.8.0.weight"], [1280, 320, 1, 1])
+        XCTAssertEqual(shapes["classifier.1.weight"], [1000, 1280])
+        XCTAssertEqual(EfficientNet.stageDepths(.b3), [2, 3, 3, 5, 5, 6, 2])
+        XCTAssertEqual(EfficientNet(.b3).blockNames.count, 28)
+        XCTAssertEqual(EfficientNet.blockSpecs(.b2).first?.inChannels, 32)
+        XCTAssertEqual(EfficientNet.blockSpecs(.b3).first?.inChannels, 40)
+        XCTAssertEqual([EfficientNet.Variant.b0, .b1, .b2, .b3].map(\.featureWidth), [1280, 1280, 1408, 1536])
+        XCTAssertEqual(EfficientNet(.b2).preprocessing.resize, .shorterSideThenCenterCrop(288))
+    }
+
+    /// Stochastic depth rises linearly with the block index, from 0 to 0.2 * 15 / 16 in B0.
+    func testEfficientNetStochasticDepthRisesLinearly() {
+        let probabilities = EfficientNet(.b0).namedModules().compactMap { ($0.1 as? SqueezeExciteBlock)?.stochasticDepthProbability }
+        XCTAssertEqual(probabilities.count, 16)
+        XCTAssertEqual(probabilities.first, 0)
+        XCTAssertEqual(Double(probabilities.last!), 0.2 * 15 / 16, accuracy: 1e-7)
+        XCTAssertEqual(Double(probabilities[8]), 0.2 * 8 / 16, accuracy: 1e-7)
+    }
+
+    /// torchvision's names and widths; squeeze-excite only where its table has it.
+    func testMobileNetV3Structure() {
+        let large = MobileNetV3(.large), small = MobileNetV3(.small)
+        XCTAssertEqual(large.blockNames.count, 17)  // stem, 15 blocks, head
+        XCTAssertEqual(small.blockNames.count, 13)
+        let shapes = Dictionary(uniqueKeysWithValues: large.stateTensors().map { ($0.name, $0.tensor.shape) })
+        XCTAssertEqual(shapes["features.1.block.0.0.weight"], [16, 1, 3, 3], "block 1 has no expansion")
+        XCTAssertEqual(shapes["features.4.block.2.fc1.weight"], [24, 72, 1, 1], "squeeze width: make_divisible(72 / 4, 8)")
+        XCTAssertNil(shapes["features.7.block.2.fc1.weight"], "block 7 has no squeeze-excite")
+        XCTAssertEqual(shapes["features.16.0.weight"], [960, 160, 1, 1])
+        XCTAssertEqual(shapes["classifier.0.weight"], [1280, 960])
+        XCTAssertEqual(shapes["classifier.3.weight"], [1000, 1280])
+        let smallShapes = Dictionary(uniqueKeysWithValues: small.stateTensors().map { ($0.name, $0.tensor.shape) })
+        XCTAssertEqual(smallShapes["features.1.block.1.fc1.weight"], [8, 16, 1, 1])
+        XCTAssertEqual(smallShapes["features.12.0.weight"], [576, 96, 1, 1])
+        XCTAssertEqual(smallShapes["classifier.3.weight"], [1000, 1024])
+        XCTAssertEqual(large.preprocessing, .imageNet)
     }
 
     func testEfficientNetLite0Structure() {
@@ -29,7 +79,8 @@ final class ArchitectureTests: XCTestCase {
     }
 
     func testBlockGroupsCoverTheFeatureExtractorExactlyOnce() {
-        for backbone in [EfficientNetLite(.lite0), MobileNetV2(), ResNet(.resNet50)] as [any Backbone] {
+        for backbone in [EfficientNetLite(.lite0), MobileNetV2(), ResNet(.resNet50), EfficientNet(.b1), MobileNetV3(.large),
+                         MobileNetV3(.small)] as [any Backbone] {
             let keys = backbone.featureStateTensors().map(\.name)
             for key in keys {
                 let owners = backbone.blockGroups.filter { g in g.prefixes.contains { key.hasPrefix($0 + ".") } }

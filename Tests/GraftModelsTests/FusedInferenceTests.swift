@@ -33,6 +33,9 @@ final class FusedInferenceTests: XCTestCase {
 
     func testEfficientNetLite0() { checkInvertedResiduals(.efficientNetLite0) }
     func testMobileNetV2() { checkInvertedResiduals(.mobileNetV2) }
+    func testEfficientNetB0() { checkInvertedResiduals(.efficientNetB0) }
+    func testMobileNetV3Large() { checkInvertedResiduals(.mobileNetV3Large) }
+    func testMobileNetV3Small() { XCTAssertLessThan(relativeDifference(.mobileNetV3Small, size: 64), 1e-5) }
     func testResNet50() { XCTAssertLessThan(relativeDifference(.resNet50, size: 64), 1e-5) }
     func testVGG16() { XCTAssertLessThan(relativeDifference(.vgg16, size: 32), 1e-5) }
 }

@@ -26,6 +26,15 @@ final class ModelBenchmarkTests: XCTestCase {
         XCTAssertGreaterThan(result.imagesPerSecond, 0)
     }
 
+    /// `graft bench model --backbone efficientnet-b0 --mode full`: every block trains, so
+    /// stochastic depth and squeeze-excite's backward run in all of them (the other new backbones
+    /// train their last blocks in SqueezeExciteTrainingTests).
+    func testFullStepRunsOnEfficientNetB0() throws {
+        let result = try ModelBenchmark(backbone: .efficientNetB0, mode: .full, batchSize: 2, imageSize: 32, iterations: 1,
+                                        warmupIterations: 0).run()
+        XCTAssertGreaterThan(result.imagesPerSecond, 0)
+    }
+
     func testJSONHasTheDocumentedKeysInOrder() throws {
         let result = ModelBenchmarkResult(backbone: .resNet50, mode: .full, batchSize: 32, imageSize: 224,
                                           imagesPerSecond: 12.3456, peakRSSMB: 2048.26)

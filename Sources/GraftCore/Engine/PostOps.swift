@@ -9,7 +9,7 @@ enum PostOp {
     case depthwise3x3(stride: Int, padLeft: Int)
 
     /// The primitive-cache key of an optional activation.
-    static func key(_ activation: Activation?) -> Int { activation.map { Int($0.algorithm.alg.rawValue) } ?? -1 }
+    static func key(_ activation: Activation?) -> Int { activation.map { Activation.allCases.firstIndex(of: $0)! } ?? -1 }
 }
 
 /// Runs `body` with primitive attributes that carry `postOps` in order, and destroys them after.
@@ -23,8 +23,9 @@ func withPostOps<R>(_ postOps: [PostOp], _ body: (dnnl_primitive_attr_t) throws 
             var desc = layout.desc
             try dnnlCheck(dnnl_post_ops_append_binary(ops, dnnl_binary_add, &desc), "residual post-op")
         case .activation(let activation):
-            let (alg, alpha, beta) = activation.algorithm
-            try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1, alg, alpha, beta), "\(activation) post-op")
+            for (alg, alpha, beta) in activation.steps {
+                try dnnlCheck(dnnl_post_ops_append_eltwise(ops, 1, alg, alpha, beta), "\(activation) post-op")
+            }
         case let .depthwise3x3(stride, padLeft):
             try dnnlCheck(dnnl_post_ops_append_dw(ops, dnnl_f32, dnnl_f32, dnnl_f32, 3, dnnl_dim_t(stride), dnnl_dim_t(padLeft),
                                                   0, 0, nil), "depthwise post-op")

@@ -3,15 +3,26 @@ import CDNNL
 /// Element-wise activations, run by oneDNN in whatever layout the input is in.
 public enum Activation: String, CaseIterable, Sendable {
     case relu, relu6, sigmoid, silu, hardSwish
+    /// relu6(x + 3) / 6, MobileNetV3's squeeze-excite gate.
+    case hardSigmoid
 
-    var algorithm: (alg: dnnl_alg_kind_t, alpha: Float, beta: Float) {
+    /// The oneDNN element-wise steps that compute the activation, in order (as primitives or
+    /// post-ops). oneDNN 2.6 has no hard-sigmoid algorithm: it is x / 6 + 1/2, then clipped to [0, 1].
+    var steps: [(alg: dnnl_alg_kind_t, alpha: Float, beta: Float)] {
         switch self {
-        case .relu: return (dnnl_eltwise_relu, 0, 0)
-        case .relu6: return (dnnl_eltwise_clip_v2, 0, 6)
-        case .sigmoid: return (dnnl_eltwise_logistic, 0, 0)
-        case .silu: return (dnnl_eltwise_swish, 1, 0)
-        case .hardSwish: return (dnnl_eltwise_hardswish, 0, 0)
+        case .relu: return [(dnnl_eltwise_relu, 0, 0)]
+        case .relu6: return [(dnnl_eltwise_clip_v2, 0, 6)]
+        case .sigmoid: return [(dnnl_eltwise_logistic, 0, 0)]
+        case .silu: return [(dnnl_eltwise_swish, 1, 0)]
+        case .hardSwish: return [(dnnl_eltwise_hardswish, 0, 0)]
+        case .hardSigmoid: return [(dnnl_eltwise_linear, 1.0 / 6, 0.5), (dnnl_eltwise_clip_v2, 0, 1)]
         }
+    }
+
+    /// The single oneDNN step of every activation but hard-sigmoid (see `steps`).
+    var algorithm: (alg: dnnl_alg_kind_t, alpha: Float, beta: Float) {
+        precondition(steps.count == 1, "\(self) takes \(steps.count) oneDNN steps")
+        return steps[0]
     }
 
     /// The same function in the variant whose backward reads the output instead of the input
@@ -24,6 +35,7 @@ public enum Activation: String, CaseIterable, Sendable {
         case .relu6: return (dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha, beta, true)
         case .sigmoid: return (dnnl_eltwise_logistic_use_dst_for_bwd, alpha, beta, true)
         case .silu, .hardSwish: return (alg, alpha, beta, false)
+        case .hardSigmoid: preconditionFailure("hard-sigmoid runs as its own op (hardSigmoidActivation)")
         }
     }
 }
@@ -36,6 +48,8 @@ public func sigmoid(_ x: Tensor) -> Tensor { activation(x, .sigmoid) }
 public func silu(_ x: Tensor) -> Tensor { activation(x, .silu) }
 /// x * relu6(x + 3) / 6.
 public func hardSwish(_ x: Tensor) -> Tensor { activation(x, .hardSwish) }
+/// relu6(x + 3) / 6.
+public func hardSigmoid(_ x: Tensor) -> Tensor { activation(x, .hardSigmoid) }
 
 /// `kind` applied to every element of `x`.
 ///
@@ -44,6 +58,7 @@ public func hardSwish(_ x: Tensor) -> Tensor { activation(x, .hardSwish) }
 /// nothing reads `x` afterwards, neither its own code nor the backward rule of the op that made `x`
 /// (BatchNorm and addition keep no output; a convolution keeps its input, not its output).
 public func activation(_ x: Tensor, _ kind: Activation, reusingInput: Bool = false) -> Tensor {
+    if kind == .hardSigmoid { return hardSigmoidActivation(x, reusingInput: reusingInput) }
     let (alg, alpha, beta, usesOutput) = kind.trainingAlgorithm
     let layout = x.storage.layout
     let ints = [Int(alg.rawValue), Int(alpha.bitPattern), Int(beta.bitPattern)]

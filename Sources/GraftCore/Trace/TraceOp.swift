@@ -28,6 +28,9 @@ public enum TraceOp: Sendable, Equatable {
     /// Inverted dropout, traced only in training passes: in inference dropout is the identity
     /// and leaves no node.
     case dropout(probability: Float)
+    /// Stochastic depth by sample, traced only in training passes (in inference it is the
+    /// identity and leaves no node, as dropout).
+    case stochasticDepth(probability: Float)
 
     /// Work an op applied to its own output before writing it.
     public enum PostOp: Sendable, Equatable {

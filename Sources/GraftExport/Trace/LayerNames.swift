@@ -56,6 +56,7 @@ extension TraceOp {
         case .batchNorm: return "batch_norm"
         case .mean: return "mean"
         case .dropout: return "dropout"
+        case .stochasticDepth: return "stochastic_depth"
         }
     }
 }

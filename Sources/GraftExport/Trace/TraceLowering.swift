@@ -119,6 +119,9 @@ struct TraceLowering {
         case .dropout:
             throw ONNXExportError.unexportable(layer: layers.describe(index),
                                                reason: "dropout ran as in training; export traces an inference pass, where it is the identity")
+        case .stochasticDepth:
+            throw ONNXExportError.unexportable(layer: layers.describe(index),
+                                               reason: "stochastic depth ran as in training; export traces an inference pass, where it is the identity")
         }
     }
 
@@ -194,6 +197,8 @@ struct TraceLowering {
             if opset >= 14 { return graph.add("HardSwish", [x], name: layer) }
             let gate = graph.add("HardSigmoid", [x], name: layer, attributes: [.float("alpha", 1.0 / 6), .float("beta", 0.5)])
             return graph.add("Mul", [x, gate], name: layer)
+        case .hardSigmoid:
+            return graph.add("HardSigmoid", [x], name: layer, attributes: [.float("alpha", 1.0 / 6), .float("beta", 0.5)])
         }
     }
 

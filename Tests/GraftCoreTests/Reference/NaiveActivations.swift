@@ -10,6 +10,7 @@ func naiveActivation(_ kind: Activation, _ x: Double) -> Double {
     case .sigmoid: return 1 / (1 + exp(-x))
     case .silu: return x / (1 + exp(-x))
     case .hardSwish: return x * relu6(x + 3) / 6
+    case .hardSigmoid: return relu6(x + 3) / 6
     }
 }
 
@@ -23,6 +24,6 @@ func kinks(of kind: Activation) -> [Float] {
     case .relu: return [0]
     case .relu6: return [0, 6]
     case .sigmoid, .silu: return []
-    case .hardSwish: return [-3, 3]
+    case .hardSwish, .hardSigmoid: return [-3, 3]
     }
 }

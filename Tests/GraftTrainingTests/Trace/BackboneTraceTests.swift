@@ -32,14 +32,21 @@ final class BackboneTraceTests: XCTestCase {
         XCTAssertEqual(fused.allConvolutions.count, convolutions, "every Conv2d ran, as a node or a depthwise post-op")
         XCTAssertEqual(fused.batchNormCount, 0, "every BatchNorm follows a convolution and is folded into it")
         if norms > 0 {
+            var folded = 0
             for attributes in fused.allConvolutions {
-                let folding = try! XCTUnwrap(fused[attributes.weight].folding, "a fused weight without its folding")
+                guard let folding = fused[attributes.weight].folding else {
+                    // A convolution that no BatchNorm follows (squeeze-excite's) runs with its own weights.
+                    XCTAssertNotNil(fused[attributes.weight].name, "a fused weight that is neither folded nor a parameter")
+                    continue
+                }
+                folded += 1
                 XCTAssertEqual(folding.part, .weight)
                 XCTAssertTrue(folding.convolutionWeight!.hasSuffix("weight"))
                 XCTAssertTrue(folding.runningMean!.hasSuffix("running_mean"))
                 XCTAssertEqual(fused[attributes.bias!].folding?.part, .bias)
                 XCTAssertEqual(fused[attributes.bias!].folding?.runningVariance, folding.runningVariance)
             }
+            XCTAssertEqual(folded, norms, "every BatchNorm is folded into the convolution before it")
         }
         return (fused, unfused)
     }
@@ -78,6 +85,34 @@ final class BackboneTraceTests: XCTestCase {
             XCTAssertEqual(trace.allConvolutions.filter { $0.groups > 1 }.count, 17)
         }
         XCTAssertEqual(unfused.count { $0 == .activation(.relu6) }, 35)
+    }
+
+    /// Squeeze-excite (a whole-map average pooling, two 1x1 convolutions with biases, SiLU and
+    /// sigmoid, the broadcast multiplication) in every block; stochastic depth leaves no node in
+    /// inference.
+    func testEfficientNetB0() {
+        let model = EfficientNet(.b0, classes: 10, seed: 1)
+        let (fused, unfused) = check(TracedModel(model, inputShape: [3, 3, 64, 64]) { model($0, context: $1) })
+        for trace in [fused, unfused] {
+            XCTAssertTrue(trace.allConvolutions.allSatisfy(\.padding.isSymmetric), "torchvision pads symmetrically")
+            XCTAssertEqual(trace.count { $0 == .multiply }, 16, "one squeeze-excite gate per block")
+            XCTAssertEqual(trace.count { if case .stochasticDepth = $0 { return true } else { return false } }, 0)
+        }
+        XCTAssertEqual(unfused.count { $0 == .activation(.sigmoid) }, 16)
+        XCTAssertEqual(fused[fused.convolutions[0].attributes.weight].folding?.convolutionWeight, "features.0.0.weight")
+    }
+
+    /// Hard-swish, and squeeze-excite with ReLU and hard-sigmoid in the blocks that have it.
+    func testMobileNetV3Small() {
+        let model = MobileNetV3(.small, classes: 10, seed: 1)
+        let (fused, unfused) = check(TracedModel(model, inputShape: [3, 3, 64, 64]) { model($0, context: $1) })
+        for trace in [fused, unfused] {
+            XCTAssertEqual(trace.count { $0 == .multiply }, 9, "squeeze-excite in nine of eleven blocks")
+        }
+        XCTAssertEqual(unfused.count { $0 == .activation(.hardSigmoid) }, 9)
+        XCTAssertGreaterThan(unfused.count { $0 == .activation(.hardSwish) }, 0)
+        XCTAssertGreaterThan(fused.convolutions.filter { $0.postOps.contains(.activation(.hardSigmoid)) }.count, 0,
+                             "hard-sigmoid runs as a post-op of the gate's convolution when fused")
     }
 
     func testResNet50() {

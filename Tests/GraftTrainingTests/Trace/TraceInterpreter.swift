@@ -84,6 +84,8 @@ struct TraceInterpreter {
             return PlainArray(shape: [1], data: [x.data.reduce(0, +) / Double(x.data.count)])
         case .dropout:
             preconditionFailure("dropout is traced only in training passes, which an inference replay cannot reproduce")
+        case .stochasticDepth:
+            preconditionFailure("stochastic depth is traced only in training passes, which an inference replay cannot reproduce")
         }
     }
 
@@ -271,6 +273,7 @@ struct TraceInterpreter {
         case .sigmoid: return 1 / (1 + exp(-v))
         case .silu: return v / (1 + exp(-v))
         case .hardSwish: return v * relu6(v + 3) / 6
+        case .hardSigmoid: return relu6(v + 3) / 6
         }
     }
 }

@@ -32,6 +32,12 @@ ARCHITECTURES = {
     "resnet152": ("resnet152", [1, 3, 64, 64]),
     "vgg16": ("vgg16", [1, 3, 224, 224]),
     "vgg19": ("vgg19", [1, 3, 224, 224]),
+    "efficientnet-b0": ("efficientnet_b0", [2, 3, 64, 64]),
+    "efficientnet-b1": ("efficientnet_b1", [2, 3, 64, 64]),
+    "efficientnet-b2": ("efficientnet_b2", [2, 3, 64, 64]),
+    "efficientnet-b3": ("efficientnet_b3", [2, 3, 64, 64]),
+    "mobilenetv3-large": ("mobilenet_v3_large", [2, 3, 64, 64]),
+    "mobilenetv3-small": ("mobilenet_v3_small", [2, 3, 64, 64]),
 }
 
 
