@@ -55,6 +55,7 @@ private func formulaCheckpoint(_ model: any Backbone, keras isKeras: Bool) -> Ch
 /// Asserts that `kind` reproduces its reference implementation's logits within 1e-4 relative.
 func assertParity(_ kind: BackboneKind, tolerance: Double = 1e-4, file: StaticString = #filePath, line: UInt = #line) throws {
     let error = try ParityCheck.relativeError(kind, file: file, line: line)
+    print("parity: \(kind.rawValue) max relative error \(error)")
     XCTAssertLessThan(error, tolerance, "\(kind.rawValue): logits differ from the reference by \(error) relative",
                       file: file, line: line)
 }
