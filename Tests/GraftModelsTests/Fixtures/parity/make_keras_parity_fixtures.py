@@ -24,7 +24,7 @@ os.environ.setdefault("KERAS_BACKEND", "torch")
 import keras
 import numpy as np
 
-from make_parity_fixtures import uniform
+from make_parity_fixtures import uniform, write_fixtures
 
 FORMULA = "graft-keras-parity-v1"
 
@@ -74,14 +74,5 @@ def fixture(name: str) -> dict:
     }
 
 
-def main() -> None:
-    names = sys.argv[1:] or list(ARCHITECTURES)
-    here = pathlib.Path(__file__).resolve().parent
-    for name in names:
-        result = fixture(name)
-        (here / f"{name}.json").write_text(json.dumps(result, separators=(",", ":")) + "\n")
-        print(name, result["parameters"], "max |logit|", max(abs(v) for row in result["logits"] for v in row))
-
-
 if __name__ == "__main__":
-    main()
+    write_fixtures(fixture, ARCHITECTURES)

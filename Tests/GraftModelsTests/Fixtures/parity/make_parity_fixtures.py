@@ -98,14 +98,15 @@ def fixture(name: str) -> dict:
     }
 
 
-def main() -> None:
-    names = sys.argv[1:] or list(ARCHITECTURES)
+def write_fixtures(make_fixture, architectures) -> None:
+    """NAME.json beside this script for each name on the command line (all when none is given)."""
+    names = sys.argv[1:] or list(architectures)
     here = pathlib.Path(__file__).resolve().parent
     for name in names:
-        result = fixture(name)
+        result = make_fixture(name)
         (here / f"{name}.json").write_text(json.dumps(result, separators=(",", ":")) + "\n")
         print(name, result["parameters"], "max |logit|", max(abs(v) for row in result["logits"] for v in row))
 
 
 if __name__ == "__main__":
-    main()
+    write_fixtures(fixture, ARCHITECTURES)
