@@ -13,11 +13,8 @@ logits. CI never runs this; it needs keras and torch (KERAS_BACKEND=torch):
     pip install keras torch numpy
     python make_keras_parity_fixtures.py [NAME ...]
 """
-import json
 import math
 import os
-import pathlib
-import sys
 
 os.environ.setdefault("KERAS_BACKEND", "torch")
 
