@@ -25,7 +25,7 @@ final class ActivationTests: XCTestCase {
         let x = Tensor(shape: [2, 5], values: g.uniforms(10, low: -8, high: 8))
         let named: [(Activation, (Tensor) -> Tensor)] = [(.relu, relu), (.relu6, relu6), (.sigmoid, sigmoid),
                                                          (.silu, silu), (.hardSwish, hardSwish),
-                                                         (.hardSigmoid, hardSigmoid)]
+                                                         (.hardSigmoid, hardSigmoid), (.gelu, gelu)]
         for (kind, f) in named {
             XCTAssertEqual(f(x).values, activation(x, kind).values, "\(kind)")
             assertMatchesReference(f(x).values, naiveActivation(kind, RefTensor(shape: x.shape, floats: x.values)), "\(kind)")

@@ -165,3 +165,23 @@ final class ConvolutionTests: XCTestCase {
         }
     }
 }
+
+/// A Linear layer's (O, I) weight as a 1x1 kernel (ConvNeXt's pointwise layers): the same values
+/// and gradients as the (O, I, 1, 1) convolution, the weight's gradient in the weight's own shape.
+final class LinearWeightConvolutionTests: XCTestCase {
+    func testGradients() {
+        var g = SeededGenerator(seed: 161)
+        for layout in [LeafLayout.plain, .blocked(16)] {
+            let inputs = [CheckedInput("x", [2, 16, 3, 2], g.normals(192), layout: layout),
+                          CheckedInput("weight", [24, 16], g.normals(384, std: 0.25)),
+                          CheckedInput("bias", [24], g.normals(24))]
+            checkGradients(inputs, generator: &g, "1x1 convolution with a (O, I) weight [\(layout)]") { t in
+                conv2d(t[0], weight: t[1], bias: t[2])
+            } reference: { r in
+                naiveConv2d(r[0], weight: r[1].reshaped([24, 16, 1, 1]), bias: r[2], stride: (1, 1),
+                            pad: referencePadAmounts(.valid, height: 3, width: 2, kernel: (1, 1), stride: (1, 1), dilation: (1, 1)),
+                            dilation: (1, 1), groups: 1)
+            }
+        }
+    }
+}

@@ -7,7 +7,7 @@ extension Activation {
         switch self {
         case .relu: return (0, .infinity)
         case .relu6: return (0, 6)
-        case .sigmoid, .silu, .hardSwish, .hardSigmoid: return nil
+        case .sigmoid, .silu, .hardSwish, .hardSigmoid, .gelu: return nil
         }
     }
 }

@@ -41,6 +41,8 @@ struct ConvGeometry {
 }
 
 /// 2-D convolution of `x` (N, C, H, W) with `weight` (O, C / groups, kH, kW), PyTorch's layout.
+/// A 2-D `weight` (O, C) is a 1x1 kernel: a Linear layer's weight applied to every pixel, as
+/// ConvNeXt's blocks apply theirs to the channels-last tensor (the same sums, without the permutes).
 ///
 /// `dilation` counts as in PyTorch (1 = no gaps). The output stays in the layout oneDNN picked
 /// (blocked for most shapes), ready for the next op.
@@ -61,7 +63,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (In
     if let bias { inputs.append(bias) }
     // Backward keeps `src` (for weight gradients) and the weight tensor, never `x` itself.
     let needsInputGrad = x.requiresGrad, needsWeightGrad = weight.requiresGrad || bias?.requiresGrad == true
-    let savedSrc = needsWeightGrad ? src : nil, inputCount = inputs.count
+    let savedSrc = needsWeightGrad ? src : nil, inputCount = inputs.count, weightShape = weight.shape
     let result = record("conv2d", output: dst, inputs: inputs) { dy in
         var grads: [Storage?] = [nil, nil, nil]
         if needsInputGrad {
@@ -76,7 +78,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (In
         if needsWeightGrad, let src = savedSrc {
             let (dw, db) = convBackwardWeights(g, src: src, dy: dy)
             AutodiffStats.shared.noteKernel("conv2d.backwardWeights")
-            grads[1] = weight.requiresGrad ? dw : nil
+            grads[1] = weight.requiresGrad ? Storage(aliasing: dw, as: .plain(weightShape)) : nil
             grads[2] = db
         }
         return Array(grads.prefix(inputCount))
@@ -115,16 +117,19 @@ extension ConvGeometry {
                             groups: groups, weight: weight, bias: bias)
     }
 
-    /// The geometry of convolving `x` (N, C, H, W) with `weight` (O, C / groups, kH, kW).
+    /// The geometry of convolving `x` (N, C, H, W) with `weight` (O, C / groups, kH, kW), or with
+    /// a 2-D `weight` (O, C), a 1x1 kernel.
     init(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int), padding: Padding, dilation: (Int, Int), groups: Int) {
         precondition(x.shape.count == 4, "conv2d input must be (N, C, H, W), not \(x.shape)")
-        precondition(weight.shape.count == 4, "conv2d weight must be (O, C/groups, kH, kW), not \(weight.shape)")
+        precondition(weight.shape.count == 4 || weight.shape.count == 2,
+                     "conv2d weight must be (O, C/groups, kH, kW) or (O, C), not \(weight.shape)")
+        let kernel = weight.shape.count == 2 ? weight.shape + [1, 1] : weight.shape
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
-        let (o, kh, kw) = (weight.shape[0], weight.shape[2], weight.shape[3])
+        let (o, kh, kw) = (kernel[0], kernel[2], kernel[3])
         precondition(groups >= 1 && c % groups == 0 && o % groups == 0,
                      "conv2d: \(c) input and \(o) output channels do not split into \(groups) groups")
-        precondition(weight.shape[1] * groups == c,
-                     "conv2d: weight \(weight.shape) expects \(weight.shape[1] * groups) input channels, input has \(c)")
+        precondition(kernel[1] * groups == c,
+                     "conv2d: weight \(weight.shape) expects \(kernel[1] * groups) input channels, input has \(c)")
         if let bias { precondition(bias.shape == [o], "conv2d: bias \(bias.shape) should be [\(o)]") }
         let pad = padding.amounts(height: h, width: w, kernel: (kh, kw), stride: stride, dilation: dilation)
         self.init(batch: n, inChannels: c, height: h, width: w, outChannels: o, kernelH: kh, kernelW: kw,

@@ -5,6 +5,9 @@ public enum Activation: String, CaseIterable, Sendable {
     case relu, relu6, sigmoid, silu, hardSwish
     /// relu6(x + 3) / 6, MobileNetV3's squeeze-excite gate.
     case hardSigmoid
+    /// x * Phi(x) with the exact normal CDF (erf), not the tanh approximation: ConvNeXt's
+    /// activation (PyTorch's nn.GELU() default).
+    case gelu
 
     /// The oneDNN element-wise steps that compute the activation, in order (as primitives or
     /// post-ops). oneDNN 2.6 has no hard-sigmoid algorithm: it is x / 6 + 1/2, then clipped to [0, 1].
@@ -16,6 +19,7 @@ public enum Activation: String, CaseIterable, Sendable {
         case .silu: return [(dnnl_eltwise_swish, 1, 0)]
         case .hardSwish: return [(dnnl_eltwise_hardswish, 0, 0)]
         case .hardSigmoid: return [(dnnl_eltwise_linear, 1.0 / 6, 0.5), (dnnl_eltwise_clip_v2, 0, 1)]
+        case .gelu: return [(dnnl_eltwise_gelu_erf, 0, 0)]
         }
     }
 
@@ -34,7 +38,7 @@ public enum Activation: String, CaseIterable, Sendable {
         case .relu: return (dnnl_eltwise_relu_use_dst_for_bwd, alpha, beta, true)
         case .relu6: return (dnnl_eltwise_clip_v2_use_dst_for_bwd, alpha, beta, true)
         case .sigmoid: return (dnnl_eltwise_logistic_use_dst_for_bwd, alpha, beta, true)
-        case .silu, .hardSwish: return (alg, alpha, beta, false)
+        case .silu, .hardSwish, .gelu: return (alg, alpha, beta, false)
         case .hardSigmoid: preconditionFailure("hard-sigmoid runs as its own op (hardSigmoidActivation)")
         }
     }
@@ -50,6 +54,8 @@ public func silu(_ x: Tensor) -> Tensor { activation(x, .silu) }
 public func hardSwish(_ x: Tensor) -> Tensor { activation(x, .hardSwish) }
 /// relu6(x + 3) / 6.
 public func hardSigmoid(_ x: Tensor) -> Tensor { activation(x, .hardSigmoid) }
+/// x * Phi(x), Phi the standard normal CDF (exact, through erf).
+public func gelu(_ x: Tensor) -> Tensor { activation(x, .gelu) }
 
 /// `kind` applied to every element of `x`.
 ///

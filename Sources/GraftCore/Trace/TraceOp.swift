@@ -23,6 +23,9 @@ public enum TraceOp: Sendable, Equatable {
     /// BatchNorm on its own (not folded into a convolution), then `postOps` (a residual added, an
     /// activation) in the same kernel.
     case batchNorm(BatchNormalization, postOps: [PostOp])
+    /// Layer normalization over the channels (axis 1) of each pixel of (N, C, H, W), then the
+    /// (C) scale and shift of the node's second and third inputs.
+    case channelLayerNorm(epsilon: Float)
     /// The mean of all elements, shape [1].
     case mean
     /// Inverted dropout, traced only in training passes: in inference dropout is the identity

@@ -42,7 +42,7 @@ struct NodeRules {
             let a = try float(0, rank: 2), b = try float(1, rank: 2)
             guard a.shape[1] == b.shape[0] else { throw fail("MatMul of \(a.shape.text) and \(b.shape.text)") }
             return .float32([a.shape[0], b.shape[1]])
-        case "Relu", "Sigmoid", "HardSwish", "HardSigmoid", "Neg", "Identity":
+        case "Relu", "Sigmoid", "HardSwish", "HardSigmoid", "Neg", "Identity", "Erf", "Sqrt", "Gelu":
             try count(1...1)
             return try float(0)
         case "Softmax":
@@ -73,10 +73,25 @@ struct NodeRules {
                 }
             }
             return x
-        case "ReduceMean":
+        case "ReduceMean": return try reduceMean()
+        case "Transpose":
             try count(1...1)
             let x = try float(0)
-            return .float32(node.intAttribute("keepdims", default: 1) == 0 ? [] : Shape(repeating: .fixed(1), count: x.rank))
+            let perm = node.intsAttribute("perm") ?? Array((0..<x.rank).reversed())
+            guard perm.sorted() == Array(0..<x.rank) else { throw fail("Transpose of \(x.shape.text) by \(perm)") }
+            return .float32(Shape(perm.map { x.shape[$0] }))
+        case "LayerNormalization":
+            try count(2...3)
+            let x = try float(0)
+            let axis = node.intAttribute("axis", default: -1)
+            guard (-x.rank..<x.rank).contains(axis) else { throw fail("LayerNormalization axis \(axis) of \(x.shape.text)") }
+            let normalized = Shape(x.shape[((axis + x.rank) % x.rank)...])
+            for i in 1..<inputs.count {
+                guard try float(i).shape == normalized else {
+                    throw fail("LayerNormalization input \(i) has shape \(inputs[i].shape.text), not \(normalized.text)")
+                }
+            }
+            return x
         case "Shape":
             try count(1...1)
             let x = inputs[0]
@@ -182,6 +197,17 @@ struct NodeRules {
             throw fail("Reshape of \(x.shape.text) to \(target) changes the number of elements")
         }
         return .float32(result)
+    }
+
+    /// Over `axes` (an attribute up to opset 17), or over every axis without it.
+    private func reduceMean() throws -> CheckedValue {
+        try count(1...1)
+        let x = try float(0)
+        let axes = (node.intsAttribute("axes") ?? Array(0..<x.rank)).map { ($0 + x.rank) % x.rank }
+        let keeps = node.intAttribute("keepdims", default: 1) != 0
+        return .float32(Shape(x.shape.indices.compactMap { axis in
+            axes.contains(axis) ? (keeps ? .fixed(1) : nil) : x.shape[axis]
+        }))
     }
 
     private func gemm() throws -> CheckedValue {

@@ -54,6 +54,7 @@ extension TraceOp {
         case .reshape: return "reshape"
         case .activation(let a): return a.rawValue
         case .batchNorm: return "batch_norm"
+        case .channelLayerNorm: return "layer_norm"
         case .mean: return "mean"
         case .dropout: return "dropout"
         case .stochasticDepth: return "stochastic_depth"

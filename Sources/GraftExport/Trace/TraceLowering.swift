@@ -113,6 +113,9 @@ struct TraceLowering {
             return activation(kind, x, layer: layer)
         case let .batchNorm(norm, postOps):
             return try apply(postOps, to: try batchNorm(x, norm, layer: layer, reader: index), layer: layer, reader: index)
+        case let .channelLayerNorm(epsilon):
+            return channelLayerNorm(x, weight: try value(node.inputs[1], reader: index), bias: try value(node.inputs[2], reader: index),
+                                    epsilon: epsilon, layer: layer)
         case .mean:
             let mean = graph.add("ReduceMean", [x], name: layer, attributes: [.int("keepdims", 0)])
             return graph.add("Reshape", [mean, graph.int64Constant([1])], name: layer)
@@ -142,7 +145,12 @@ struct TraceLowering {
     }
 
     private mutating func convolution(_ x: String, _ a: TraceOp.Convolution, layer: String, reader: Int) throws -> String {
-        let inputs = [x, try value(a.weight, reader: reader)] + (try a.bias.map { [try value($0, reader: reader)] } ?? [])
+        var weight = try value(a.weight, reader: reader)
+        // A Linear layer's (O, I) weight run as a 1x1 convolution (ConvNeXt): ONNX's Conv wants it 4-D.
+        if trace[a.weight].shape.count == 2 {
+            weight = graph.add("Reshape", [weight, graph.int64Constant(trace[a.weight].shape + [1, 1])], name: layer)
+        }
+        let inputs = [x, weight] + (try a.bias.map { [try value($0, reader: reader)] } ?? [])
         return graph.add("Conv", inputs, name: layer, attributes: [
             .ints("kernel_shape", [a.kernel.height, a.kernel.width]),
             .ints("strides", [a.stride.height, a.stride.width]),
@@ -199,7 +207,34 @@ struct TraceLowering {
             return graph.add("Mul", [x, gate], name: layer)
         case .hardSigmoid:
             return graph.add("HardSigmoid", [x], name: layer, attributes: [.float("alpha", 1.0 / 6), .float("beta", 0.5)])
+        case .gelu:
+            if opset >= 20 { return graph.add("Gelu", [x], name: layer) }
+            // x * (erf(x / sqrt 2) + 1) / 2: Erf is in every opset the exporter writes.
+            let erf = graph.add("Erf", [graph.add("Mul", [x, graph.scalar(Float(0.5.squareRoot()))], name: layer)], name: layer)
+            let half = graph.add("Mul", [graph.add("Add", [erf, graph.scalar(1)], name: layer), graph.scalar(0.5)], name: layer)
+            return graph.add("Mul", [x, half], name: layer)
         }
+    }
+
+    /// LayerNorm over axis 1 of NCHW: ONNX normalizes over trailing axes, so the channels move last
+    /// and back (the (C) scale and shift then broadcast along them). LayerNormalization from opset
+    /// 17; before it, the same arithmetic in ReduceMean, Sub, Mul, Sqrt and Div.
+    private mutating func channelLayerNorm(_ x: String, weight: String, bias: String, epsilon: Float, layer: String) -> String {
+        let channelsLast = graph.add("Transpose", [x], name: layer, attributes: [.ints("perm", [0, 2, 3, 1])])
+        var normalized: String
+        if opset >= 17 {
+            normalized = graph.add("LayerNormalization", [channelsLast, weight, bias], name: layer,
+                                   attributes: [.int("axis", -1), .float("epsilon", epsilon)])
+        } else {
+            let mean = graph.add("ReduceMean", [channelsLast], name: layer, attributes: [.ints("axes", [-1]), .int("keepdims", 1)])
+            let centered = graph.add("Sub", [channelsLast, mean], name: layer)
+            let variance = graph.add("ReduceMean", [graph.add("Mul", [centered, centered], name: layer)], name: layer,
+                                     attributes: [.ints("axes", [-1]), .int("keepdims", 1)])
+            let std = graph.add("Sqrt", [graph.add("Add", [variance, graph.scalar(epsilon)], name: layer)], name: layer)
+            normalized = graph.add("Div", [centered, std], name: layer)
+            normalized = graph.add("Add", [graph.add("Mul", [normalized, weight], name: layer), bias], name: layer)
+        }
+        return graph.add("Transpose", [normalized], name: layer, attributes: [.ints("perm", [0, 3, 1, 2])])
     }
 
     /// BatchNorm that no convolution absorbed, with running statistics (inference).

@@ -11,6 +11,7 @@ func naiveActivation(_ kind: Activation, _ x: Double) -> Double {
     case .silu: return x / (1 + exp(-x))
     case .hardSwish: return x * relu6(x + 3) / 6
     case .hardSigmoid: return relu6(x + 3) / 6
+    case .gelu: return x * (1 + erf(x / 2.0.squareRoot())) / 2
     }
 }
 
@@ -23,7 +24,7 @@ func kinks(of kind: Activation) -> [Float] {
     switch kind {
     case .relu: return [0]
     case .relu6: return [0, 6]
-    case .sigmoid, .silu: return []
+    case .sigmoid, .silu, .gelu: return []
     case .hardSwish, .hardSigmoid: return [-3, 3]
     }
 }

@@ -80,6 +80,8 @@ struct TraceInterpreter {
             return PlainArray(shape: x.shape, data: x.data.map { Self.activation(kind, $0) })
         case let .batchNorm(norm, postOps):
             return apply(postOps, to: batchNorm(x, norm, read), read)
+        case let .channelLayerNorm(epsilon):
+            return Self.channelLayerNorm(x, weight: inputs[1], bias: inputs[2], epsilon: Double(epsilon))
         case .mean:
             return PlainArray(shape: [1], data: [x.data.reduce(0, +) / Double(x.data.count)])
         case .dropout:
@@ -105,7 +107,9 @@ struct TraceInterpreter {
     }
 
     private func convolution(_ x: PlainArray, _ a: TraceOp.Convolution, _ read: (TraceValueID) -> PlainArray) -> PlainArray {
-        let weight = read(a.weight)
+        var weight = read(a.weight)
+        // A Linear layer's (O, I) weight run as a 1x1 convolution.
+        if weight.shape.count == 2 { weight.shape += [1, 1] }
         let bias = a.bias.map(read)
         let (n, c, h, w) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
         precondition(c == a.inChannels && weight.shape == [a.outChannels, c / a.groups, a.kernel.height, a.kernel.width],
@@ -234,7 +238,10 @@ struct TraceInterpreter {
     }
 
     private static func broadcast(_ a: PlainArray, _ b: PlainArray, _ op: (Double, Double) -> Double) -> PlainArray {
-        precondition(a.shape.count == b.shape.count, "\(b.shape) does not broadcast to \(a.shape)")
+        // Ranks align from the right, as in NumPy and ONNX (a (C, 1, 1) layer scale on (N, C, H, W)).
+        precondition(a.shape.count >= b.shape.count, "\(b.shape) does not broadcast to \(a.shape)")
+        var b = b
+        b.shape = [Int](repeating: 1, count: a.shape.count - b.shape.count) + b.shape
         func strides(_ shape: [Int]) -> [Int] {
             var s = [Int](repeating: 1, count: shape.count)
             for i in stride(from: shape.count - 2, through: 0, by: -1) { s[i] = s[i + 1] * shape[i + 1] }
@@ -274,6 +281,24 @@ struct TraceInterpreter {
         case .silu: return v / (1 + exp(-v))
         case .hardSwish: return v * relu6(v + 3) / 6
         case .hardSigmoid: return relu6(v + 3) / 6
+        case .gelu: return v * (1 + erf(v / 2.0.squareRoot())) / 2
         }
+    }
+
+    /// Each pixel's channels normalized (biased variance), then scaled and shifted per channel.
+    static func channelLayerNorm(_ x: PlainArray, weight: PlainArray, bias: PlainArray, epsilon: Double) -> PlainArray {
+        let (n, c, hw) = (x.shape[0], x.shape[1], x.shape[2] * x.shape[3])
+        var y = x
+        for b in 0..<n {
+            for i in 0..<hw {
+                let values = (0..<c).map { x.data[(b * c + $0) * hw + i] }
+                let mean = values.reduce(0, +) / Double(c)
+                let variance = values.map { ($0 - mean) * ($0 - mean) }.reduce(0, +) / Double(c)
+                for k in 0..<c {
+                    y.data[(b * c + k) * hw + i] = (values[k] - mean) / (variance + epsilon).squareRoot() * weight.data[k] + bias.data[k]
+                }
+            }
+        }
+        return y
     }
 }
