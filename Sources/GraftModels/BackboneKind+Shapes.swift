@@ -14,6 +14,8 @@ extension BackboneKind {
         case .mobileNetV3Large: return MobileNetV3.Variant.large.featureWidth
         case .mobileNetV3Small: return MobileNetV3.Variant.small.featureWidth
         case .vgg16, .vgg19, .vgg16Keras: return 512
+        case .convNeXtTiny: return ConvNeXt.featureWidth
+        case .denseNet121: return DenseNet.featureWidth
         }
     }
 
@@ -33,15 +35,31 @@ extension BackboneKind {
     /// The spatial size of the last feature map for an input of `height` x `width`
     /// (`Backbone.featureMapSize`): five stride-2 stages, which VGG's max poolings round down
     /// and the others' padded convolutions round up (EfficientNet's and MobileNetV3's 3x3 and 5x5
-    /// ones too: padding k / 2 makes each ceil(n / 2)).
+    /// ones too: padding k / 2 makes each ceil(n / 2)). ConvNeXt's unpadded 4x4 stem and 2x2
+    /// downsamplings round down; DenseNet's padded stem and max pooling round up, its three
+    /// transitions' 2x2 average poolings down.
     public func featureMapSize(height: Int, width: Int) -> (height: Int, width: Int) {
-        func reduced(_ n: Int) -> Int { isVGG ? n >> 5 : (0..<5).reduce(n) { side, _ in (side + 1) / 2 } }
+        let roundingUp: Int
+        switch self {
+        case .vgg16, .vgg19, .vgg16Keras, .convNeXtTiny: roundingUp = 0
+        case .denseNet121: roundingUp = 2
+        default: roundingUp = 5
+        }
+        func reduced(_ n: Int) -> Int {
+            let up = (0..<roundingUp).reduce(n) { side, _ in (side + 1) / 2 }
+            return up >> (5 - roundingUp)
+        }
         return (reduced(height), reduced(width))
     }
 
-    /// The smallest square input whose feature map is not empty (32 for VGG, whose max
-    /// poolings round down).
-    public var minimumImageSize: Int { isVGG ? 32 : 1 }
-
-    private var isVGG: Bool { self == .vgg16 || self == .vgg19 || self == .vgg16Keras }
+    /// The smallest square input whose feature map is not empty: 32 for VGG and ConvNeXt, whose
+    /// poolings and strides round down; 29 for DenseNet, whose two rounding-up halvings must leave
+    /// 8 for the three that round down.
+    public var minimumImageSize: Int {
+        switch self {
+        case .vgg16, .vgg19, .vgg16Keras, .convNeXtTiny: return 32
+        case .denseNet121: return 29
+        default: return 1
+        }
+    }
 }

@@ -22,6 +22,8 @@ public enum BackboneKind: String, CaseIterable, Sendable {
     case efficientNetB3 = "efficientnet-b3"
     case mobileNetV3Large = "mobilenetv3-large"
     case mobileNetV3Small = "mobilenetv3-small"
+    case convNeXtTiny = "convnext-tiny"
+    case denseNet121 = "densenet-121"
     /// VGG16 as Keras builds it: loads Keras' weight files, with Keras' preprocessing.
     case vgg16Keras = "vgg16-keras"
 
@@ -45,6 +47,8 @@ public enum BackboneKind: String, CaseIterable, Sendable {
         case .efficientNetB3: return EfficientNet(.b3, classes: classes, seed: seed)
         case .mobileNetV3Large: return MobileNetV3(.large, classes: classes, seed: seed)
         case .mobileNetV3Small: return MobileNetV3(.small, classes: classes, seed: seed)
+        case .convNeXtTiny: return ConvNeXt(classes: classes, seed: seed)
+        case .denseNet121: return DenseNet(classes: classes, seed: seed)
         case .vgg16Keras: return VGG(.vgg16, flavor: .keras, classes: classes, seed: seed)
         }
     }
@@ -72,6 +76,8 @@ public enum BackboneKind: String, CaseIterable, Sendable {
         case .efficientNetB3: return PackagedFiles.efficientNetB3
         case .mobileNetV3Large: return PackagedFiles.mobileNetV3Large
         case .mobileNetV3Small: return PackagedFiles.mobileNetV3Small
+        case .convNeXtTiny: return PackagedFiles.convNeXtTiny
+        case .denseNet121: return PackagedFiles.denseNet121
         case .vgg16Keras: return nil
         }
     }
@@ -115,8 +121,13 @@ extension BackboneKind {
                                                                      skippingPrefixes: skipped),
                                     metadata: checkpoint.metadata, source: checkpoint.source)
         }
-        try checkpoint.load(into: model.stateTensors(), skippingPrefixes: skipped)
+        try checkpoint.load(into: model.stateTensors(), skippingPrefixes: skipped, renamingKeys: kind.checkpointKeyRenaming)
         return model
+    }
+
+    /// How a checkpoint's keys become the model's: DenseNet's official file has older names.
+    var checkpointKeyRenaming: ((String) -> String)? {
+        self == .denseNet121 ? DenseNet.checkpointKey : nil
     }
 
     /// The backbone with random weights and a one-output ImageNet classifier: a new head

@@ -68,6 +68,20 @@ final class ExportParityTests: ExportTestCase {
     /// Hard-swish and the hard-sigmoid gate (ONNX HardSigmoid with alpha 1/6, beta 1/2).
     func testMobileNetV3Small() throws { try checkRandom(.mobileNetV3Small, prepare: calibrateRunningStatistics) }
 
+    /// LayerNorm over the channels (Transpose, LayerNormalization, Transpose), GELU through Erf,
+    /// the (O, I) Linear weights reshaped to 1x1 kernels, the layer scale as a broadcast Mul. A
+    /// layer scale of 0.5 instead of torchvision's initial 1e-6, so that every block's branch counts.
+    func testConvNeXtTiny() throws {
+        try checkRandom(.convNeXtTiny) { backbone, _ in
+            for (name, tensor) in backbone.namedParameters() where name.hasSuffix("layer_scale") {
+                tensor.assign([Float](repeating: 0.5, count: tensor.count))
+            }
+        }
+    }
+
+    /// Every dense layer's Concat, BatchNorm (with ReLU) before its convolutions, average-pooled transitions.
+    func testDenseNet121() throws { try checkRandom(.denseNet121, prepare: calibrateRunningStatistics) }
+
     func testVGG16() throws {
         // He-scaled weights: PyTorch's default initialization shrinks each layer's output behind a ReLU.
         try checkRandom(.vgg16) { backbone, _ in

@@ -35,6 +35,18 @@ final class ModelBenchmarkTests: XCTestCase {
         XCTAssertGreaterThan(result.imagesPerSecond, 0)
     }
 
+    /// `graft bench model --backbone convnext-tiny` and `densenet-121`: inference and a training step
+    /// of the last blocks (LayerNorm's, GELU's and the concatenation's backward), at 32 px.
+    func testConvNeXtAndDenseNetRun() throws {
+        for backbone in [BackboneKind.convNeXtTiny, .denseNet121] {
+            for mode in [ModelBenchmarkMode.inference, .lastBlocks] {
+                let result = try ModelBenchmark(backbone: backbone, mode: mode, batchSize: 2, imageSize: 32, iterations: 1,
+                                                warmupIterations: 0).run()
+                XCTAssertGreaterThan(result.imagesPerSecond, 0, "\(backbone.rawValue) \(mode)")
+            }
+        }
+    }
+
     func testJSONHasTheDocumentedKeysInOrder() throws {
         let result = ModelBenchmarkResult(backbone: .resNet50, mode: .full, batchSize: 32, imageSize: 224,
                                           imagesPerSecond: 12.3456, peakRSSMB: 2048.26)

@@ -12,6 +12,8 @@ final class WeightsLookupTests: XCTestCase {
         }
         XCTAssertEqual(try PackagedFiles.files(named: "mobilenetv3-small").map(\.fileName), ["mobilenet_v3_small-047dcff4.pth"])
         XCTAssertEqual(try PackagedFiles.files(named: "resnet50").map(\.fileName), ["resnet50-0676ba61.pth"])
+        XCTAssertEqual(try PackagedFiles.files(named: "convnext-tiny").map(\.fileName), ["convnext_tiny-983f1562.pth"])
+        XCTAssertEqual(try PackagedFiles.files(named: "densenet-121").map(\.fileName), ["densenet121-a639ec97.pth"])
         XCTAssertEqual(try PackagedFiles.files(named: "efficientnet-lite0").map(\.name), ["efficientnet-lite0"])
         XCTAssertEqual(try PackagedFiles.files(named: "sample-photos").count, PackagedFiles.samplePhotos.count)
         XCTAssertThrowsError(try PackagedFiles.files(named: "alexnet")) { error in
@@ -24,7 +26,8 @@ final class WeightsLookupTests: XCTestCase {
     func testTorchvisionDigestsAgreeWithTheirFileNames() {
         for checkpoint in [TorchvisionCheckpoints.resNet50, TorchvisionCheckpoints.vgg16, TorchvisionCheckpoints.mobileNetV2,
                            TorchvisionCheckpoints.efficientNetB0, TorchvisionCheckpoints.efficientNetB2, TorchvisionCheckpoints.efficientNetB3,
-                           TorchvisionCheckpoints.mobileNetV3Large, TorchvisionCheckpoints.mobileNetV3Small] {
+                           TorchvisionCheckpoints.mobileNetV3Large, TorchvisionCheckpoints.mobileNetV3Small,
+                           TorchvisionCheckpoints.convNeXtTiny, TorchvisionCheckpoints.denseNet121] {
             XCTAssertEqual(checkpoint.sha256.count, 64, checkpoint.fileName)
             let prefix = checkpoint.fileName.split(separator: "-").last!.split(separator: ".").first!
             XCTAssertTrue(checkpoint.sha256.hasPrefix(prefix), "\(checkpoint.fileName): \(checkpoint.sha256)")

@@ -37,4 +37,8 @@ final class BackboneTrainingTests: TrainingTestCase {
     func testResNet101() throws { try assertTrains(.resNet101) }
     func testResNet152() throws { try assertTrains(.resNet152) }
     func testVGG19() throws { try assertTrains(.vgg19) }
+    /// The last block trains with its stochastic depth, and the head's LayerNorm with it.
+    func testConvNeXtTiny() throws { try assertTrains(.convNeXtTiny) }
+    /// The concatenation's backward hands each earlier layer its slice of the gradient.
+    func testDenseNet121() throws { try assertTrains(.denseNet121) }
 }

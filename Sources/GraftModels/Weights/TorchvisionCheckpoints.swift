@@ -25,6 +25,8 @@ import Foundation
 /// - mobilenet_v3_large-8738ca79.pth (22,139,423 bytes) and mobilenet_v3_small-047dcff4.pth
 ///   (10,306,551 bytes): the same digest and size pinned by several unrelated public projects on
 ///   GitHub that verify these downloads.
+/// - convnext_tiny-983f1562.pth and densenet121-a639ec97.pth: the digests the brief gives
+///   for these URLs (both begin with the file name's eight digits).
 /// - efficientnet_b1_rwightman-bac287d4.pth: no public record of its full digest was found, so
 ///   it is not listed (a URL download here is checked against the whole digest).
 ///
@@ -69,6 +71,10 @@ public enum TorchvisionCheckpoints {
         fileName: "mobilenet_v3_large-8738ca79.pth", sha256: "8738ca797c879b547d18bbd15da5736ff2557b2036a9af72225393ca61759a04")
     public static let mobileNetV3Small = TorchvisionCheckpoint(
         fileName: "mobilenet_v3_small-047dcff4.pth", sha256: "047dcff4addef86ea5bc2eff13c9614dc11f47ab1160d0a71a25e7db994f4e1f")
+    public static let convNeXtTiny = TorchvisionCheckpoint(
+        fileName: "convnext_tiny-983f1562.pth", sha256: "983f1562536e84ff750a1576fb08e54de751dbf2e17c0d8a4a13704341fdcd3d")
+    public static let denseNet121 = TorchvisionCheckpoint(
+        fileName: "densenet121-a639ec97.pth", sha256: "a639ec97d7c33b07ae66f0b5fb7d0192f95a3b11b7576c66c0126c2a727c4395")
     public static let mobileNetV2 = TorchvisionCheckpoint(
         fileName: "mobilenet_v2-b0353104.pth", sha256: "b03531047ffacf1e2488318dcd2aba1126cde36e3bfe1aa5cb07700aeeee9889")
 }

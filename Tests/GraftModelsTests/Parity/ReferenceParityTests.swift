@@ -13,4 +13,8 @@ final class ReferenceParityTests: XCTestCase {
     func testVGG16() throws { try assertParity(.vgg16) }
     func testVGG19() throws { try assertParity(.vgg19) }
     func testVGG16AsKerasBuildsIt() throws { try assertParity(.vgg16Keras) }
+    /// LayerNorm over the channels, exact GELU, layer scale, Linear layers run as 1x1 convolutions.
+    func testConvNeXtTiny() throws { try assertParity(.convNeXtTiny) }
+    /// Concatenation in every layer, pre-activation BatchNorm, average-pooled transitions.
+    func testDenseNet121() throws { try assertParity(.denseNet121) }
 }

@@ -38,6 +38,8 @@ ARCHITECTURES = {
     "efficientnet-b3": ("efficientnet_b3", [2, 3, 64, 64]),
     "mobilenetv3-large": ("mobilenet_v3_large", [2, 3, 64, 64]),
     "mobilenetv3-small": ("mobilenet_v3_small", [2, 3, 64, 64]),
+    "convnext-tiny": ("convnext_tiny", [2, 3, 64, 64]),
+    "densenet-121": ("densenet121", [2, 3, 64, 64]),
 }
 
 
