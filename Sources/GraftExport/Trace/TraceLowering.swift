@@ -112,7 +112,8 @@ struct TraceLowering {
         case let .activation(kind):
             return activation(kind, x, layer: layer)
         case let .batchNorm(norm, postOps):
-            return try apply(postOps, to: try batchNorm(x, norm, layer: layer, reader: index), layer: layer, reader: index)
+            return try apply(postOps, to: try batchNorm(x, norm, rank: batch[node.inputs[0]].count, layer: layer, reader: index),
+                             layer: layer, reader: index)
         case let .channelLayerNorm(epsilon):
             return channelLayerNorm(x, weight: try value(node.inputs[1], reader: index), bias: try value(node.inputs[2], reader: index),
                                     epsilon: epsilon, layer: layer)
@@ -237,13 +238,33 @@ struct TraceLowering {
         return graph.add("Transpose", [normalized], name: layer, attributes: [.ints("perm", [0, 3, 1, 2])])
     }
 
-    /// BatchNorm that no convolution absorbed, with running statistics (inference).
-    private mutating func batchNorm(_ x: String, _ norm: TraceOp.BatchNormalization, layer: String, reader: Int) throws -> String {
+    /// BatchNorm that no convolution absorbed, with running statistics (inference): a BatchNorm
+    /// before its convolution (DenseNet's, with a ReLU between) cannot be folded into the weights,
+    /// but it is still one multiplier and one offset per channel, which is what the graph gets
+    /// (Mul and Add of (C, 1, 1) constants, computed in double), as every other BatchNorm the
+    /// exporter writes is folded. BatchNormalization itself only where the trace kept no values.
+    private mutating func batchNorm(_ x: String, _ norm: TraceOp.BatchNormalization, rank: Int, layer: String,
+                                    reader: Int) throws -> String {
         guard !norm.usesBatchStatistics else {
             throw ONNXExportError.unexportable(layer: layers.describe(reader),
                                                reason: "BatchNorm normalized with the batch's statistics, as in training")
         }
         let channels = trace[norm.mean].shape
+        if let mean = trace[norm.mean].values, let variance = trace[norm.variance].values {
+            let count = channels.reduce(1, *)
+            let gamma: [Float]? = if let scale = norm.scale { trace[scale].values } else { [Float](repeating: 1, count: count) }
+            let beta: [Float]? = if let shift = norm.shift { trace[shift].values } else { [Float](repeating: 0, count: count) }
+            if let gamma, let beta {
+                let multiplier = (0..<count).map { Double(gamma[$0]) / (Double(variance[$0]) + Double(norm.epsilon)).squareRoot() }
+                let offset = (0..<count).map { Double(beta[$0]) - Double(mean[$0]) * multiplier[$0] }
+                // (C, 1, 1) broadcasts along the channels of (N, C, H, W); (C) along those of (N, C).
+                let shape = channels + [Int](repeating: 1, count: max(0, rank - 2))
+                let scaled = graph.add("Mul", [x, graph.addInitializer(layer + ".bn_multiplier", shape: shape, values: multiplier.map(Float.init))],
+                                       name: layer)
+                return graph.add("Add", [scaled, graph.addInitializer(layer + ".bn_offset", shape: shape, values: offset.map(Float.init))],
+                                 name: layer)
+            }
+        }
         let scale = try norm.scale.map { try value($0, reader: reader) }
             ?? graph.addInitializer(layer + ".scale_ones", shape: channels, values: .init(repeating: 1, count: channels.reduce(1, *)))
         let shift = try norm.shift.map { try value($0, reader: reader) }
