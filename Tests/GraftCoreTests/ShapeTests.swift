@@ -47,6 +47,24 @@ final class ShapeTests: XCTestCase {
         }
     }
 
+    /// A convolution after the concatenation hands back a blocked gradient: pieces of whole blocks
+    /// (DenseNet's) take their slices straight from it, others from a plain copy.
+    func testConcatChannelsGradientsFromABlockedGradient() {
+        var g = SeededGenerator(seed: 84)
+        for (widths, layout) in [([16, 32], LeafLayout.blocked(16)), ([8, 16, 8], .blocked(8)), ([12, 20], .blocked(16))] {
+            let total = widths.reduce(0, +)
+            let inputs = widths.enumerated().map { i, c in CheckedInput("part \(i)", [2, c, 3, 3], g.normals(18 * c), layout: layout) }
+                + [CheckedInput("weight", [8, total, 1, 1], g.normals(8 * total, std: 0.2))]
+            checkGradients(inputs, generator: &g, "concatChannels \(widths) [\(layout)] then a 1x1 convolution") { t in
+                conv2d(concatChannels(Array(t.dropLast())), weight: t.last!)
+            } reference: { r in
+                naiveConv2d(naiveConcatChannels(Array(r.dropLast())), weight: r.last!, bias: nil, stride: (1, 1),
+                            pad: referencePadAmounts(.valid, height: 3, width: 3, kernel: (1, 1), stride: (1, 1)),
+                            dilation: (1, 1), groups: 1)
+            }
+        }
+    }
+
     /// The same tensor twice: both slices of the gradient add up.
     func testConcatSameTensorTwice() {
         var g = SeededGenerator(seed: 85)

@@ -6,8 +6,9 @@ import XCTest
 /// Whole feature extractors with fused inference (BatchNorm folded, residual and activation as post-ops)
 /// against the same networks run layer by layer: they must agree to 1e-5 relative.
 final class FusedInferenceTests: XCTestCase {
-    private func relativeDifference(_ kind: BackboneKind, size: Int) -> Float {
+    private func relativeDifference(_ kind: BackboneKind, size: Int, prepare: (any Backbone) -> Void = { _ in }) -> Float {
         let model = kind.make(classes: 10, seed: 1)
+        prepare(model)
         // Running statistics away from 0 / 1, so that folding them in is really exercised.
         var g = SeededGenerator(seed: 2)
         for (name, buffer) in model.namedBuffers() {
@@ -38,4 +39,20 @@ final class FusedInferenceTests: XCTestCase {
     func testMobileNetV3Small() { XCTAssertLessThan(relativeDifference(.mobileNetV3Small, size: 64), 1e-5) }
     func testResNet50() { XCTAssertLessThan(relativeDifference(.resNet50, size: 64), 1e-5) }
     func testVGG16() { XCTAssertLessThan(relativeDifference(.vgg16, size: 32), 1e-5) }
+
+    /// Each block's GELU runs inside its first 1x1 convolution. A layer scale of 0.5 instead of
+    /// torchvision's initial 1e-6, so that what the blocks compute shows in the features.
+    func testConvNeXtTiny() {
+        PrimitiveCache.shared.removeAll()
+        let difference = relativeDifference(.convNeXtTiny, size: 64) { model in
+            for (name, tensor) in model.namedParameters() where name.hasSuffix("layer_scale") {
+                tensor.assign([Float](repeating: 0.5, count: tensor.count))
+            }
+        }
+        XCTAssertLessThan(difference, 1e-5)
+        XCTAssertGreaterThan(PrimitiveCache.shared.count(of: "conv.fused"), 0, "no convolution ran with its GELU fused")
+    }
+
+    /// conv1 -> norm2 -> ReLU folded into one primitive in every dense layer.
+    func testDenseNet121() { XCTAssertLessThan(relativeDifference(.denseNet121, size: 64), 1e-5) }
 }

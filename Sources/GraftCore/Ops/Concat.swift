@@ -27,7 +27,11 @@ public func concatChannels(_ tensors: [Tensor]) -> Tensor {
 
     let channels = tensors.map { $0.shape[1] }, needs = tensors.map(\.requiresGrad)
     let result = record("concatChannels", output: dst, inputs: tensors) { dy in
-        let full = dy.reordered(to: .plain(dy.layout.dims))
+        // Slices whose channels start and end on block boundaries come straight out of a blocked
+        // gradient, in its layout (DenseNet's 32-channel pieces): no plain copy of the whole
+        // gradient per layer, and each slice already in the layout its producer's backward reads.
+        let keepsBlocks = dy.layout.channelBlock.map { block in channels.allSatisfy { $0 % block == 0 } } ?? false
+        let full = keepsBlocks ? dy : dy.reordered(to: .plain(dy.layout.dims))
         var offset = 0
         return needs.indices.map { i in
             defer { offset += channels[i] }
@@ -38,7 +42,8 @@ public func concatChannels(_ tensors: [Tensor]) -> Tensor {
     return traced(result, inputs: tensors) { _ in .concat(axis: 1) }
 }
 
-/// Channels [offset, offset + count) of a plain tensor, as a new plain tensor.
+/// Channels [offset, offset + count) of a plain tensor, or of a channel-blocked one where both lie
+/// on block boundaries, as a new tensor in the same layout family.
 private func channelSlice(_ full: Storage, offset: Int, count: Int) -> Storage {
     var dims = full.layout.dims
     dims[1] = count
@@ -48,7 +53,7 @@ private func channelSlice(_ full: Storage, offset: Int, count: Int) -> Storage {
     offsets[1] = dnnl_dim_t(offset)
     dnnlMust(dnnl_memory_desc_init_submemory(&sub, &parent, dnnlDimsArray(dims), offsets), "submemory")
     let view = Storage(aliasing: full, as: Layout(desc: sub))
-    let out = Storage(layout: .plain(dims))
+    let out = Storage(layout: layoutLike(full.layout, dims: dims))
     Reorder.run(from: view, to: out)
     return out
 }
