@@ -100,7 +100,7 @@ public final class ConvNeXt: Module, Backbone {
 
     /// A 4x4 stride-4 stem and three 2x2 stride-2 downsamplings, all unpadded: each rounds down.
     public func featureMapSize(height: Int, width: Int) -> (height: Int, width: Int) {
-        (height / 32, width / 32)
+        BackboneKind.convNeXtTiny.featureMapSize(height: height, width: width)
     }
 
     public func featureMap(_ x: Tensor, context: ForwardContext) -> Tensor {

@@ -25,8 +25,8 @@ import Foundation
 /// - mobilenet_v3_large-8738ca79.pth (22,139,423 bytes) and mobilenet_v3_small-047dcff4.pth
 ///   (10,306,551 bytes): the same digest and size pinned by several unrelated public projects on
 ///   GitHub that verify these downloads.
-/// - convnext_tiny-983f1562.pth and densenet121-a639ec97.pth: the digests the issue's brief gives
-///   for these URLs (both begin with the file name's eight digits).
+/// - convnext_tiny-983f1562.pth and densenet121-a639ec97.pth: the full digests given with issue 13's
+///   point 3 when these backbones were added; each begins with its file name's eight digits.
 /// - efficientnet_b1_rwightman-bac287d4.pth: no public record of its full digest was found, so
 ///   it is not listed (a URL download here is checked against the whole digest).
 ///
