@@ -43,6 +43,23 @@ final class TraceCoverageTests: XCTestCase {
         XCTAssertTrue(trace.nodes.contains { $0.op == .matmul })
     }
 
+    /// ConvNeXt's ops: LayerNorm over the channels, a Linear's (O, I) weight as a 1x1 kernel with
+    /// GELU (separate and as a post-op), the (C, 1, 1) layer scale, which broadcasts from the right.
+    func testChannelLayerNormGELUAndLayerScale() {
+        var g = SeededGenerator(seed: 3)
+        let x = random([2, 8, 3, 4], &g), weight = random([8], &g), bias = random([8], &g)
+        let expand = random([16, 8], &g), project = random([8, 16], &g), scale = random([8, 1, 1], &g)
+        let trace = replay([x]) {
+            let y = channelLayerNorm(x, weight: weight, bias: bias, epsilon: 1e-6)
+            let fused = conv2dInference(y, weight: expand, bias: nil, activation: .gelu)
+            let separate = gelu(conv2d(y, weight: expand))
+            return scaleChannels(conv2d(fused + separate, weight: project), by: scale) + y
+        }
+        XCTAssertTrue(trace.nodes.contains { $0.op == .channelLayerNorm(epsilon: 1e-6) })
+        XCTAssertTrue(trace.nodes.contains { $0.op == .activation(.gelu) })
+        XCTAssertTrue(trace.convolutions.contains { $0.attributes.kernel == SpatialSize(1, 1) })
+    }
+
     /// BatchNorm on its own: oneDNN's on a plain input, Graft's kernel with a residual and an
     /// activation on a blocked one.
     func testUnfoldedBatchNormWithAndWithoutPostOps() {
