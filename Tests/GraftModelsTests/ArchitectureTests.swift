@@ -43,6 +43,42 @@ final class ArchitectureTests: XCTestCase {
         XCTAssertEqual(Double(probabilities[8]), 0.2 * 8 / 16, accuracy: 1e-7)
     }
 
+    /// torchvision's names and shapes (the blocks' Linear weights (out, in), the layer scale
+    /// (C, 1, 1)); stochastic depth from 0 in the first block to 0.1 in the 18th.
+    func testConvNeXtStructure() {
+        let shapes = Dictionary(uniqueKeysWithValues: ConvNeXt().stateTensors().map { ($0.name, $0.tensor.shape) })
+        let expected: [String: [Int]] = [
+            "features.0.0.weight": [96, 3, 4, 4], "features.0.1.weight": [96], "features.1.0.block.0.weight": [96, 1, 7, 7],
+            "features.1.0.block.2.bias": [96], "features.1.0.block.3.weight": [384, 96], "features.1.0.block.5.weight": [96, 384],
+            "features.1.0.layer_scale": [96, 1, 1], "features.2.0.weight": [96], "features.2.1.weight": [192, 96, 2, 2],
+            "features.5.8.block.3.bias": [1536], "features.7.2.layer_scale": [768, 1, 1], "classifier.0.weight": [768],
+            "classifier.2.weight": [1000, 768],
+        ]
+        for (key, shape) in expected { XCTAssertEqual(shapes[key], shape, key) }
+        XCTAssertNil(shapes["features.8.0.weight"])
+        let probabilities = ConvNeXt().namedModules().compactMap { ($0.1 as? ConvNeXtBlock)?.stochasticDepthProbability }
+        XCTAssertEqual(probabilities.count, 18)
+        XCTAssertEqual(probabilities.first, 0)
+        XCTAssertEqual(Double(probabilities.last!), 0.1, accuracy: 1e-7)
+        XCTAssertEqual(Double(probabilities[9]), 0.1 * 9 / 17, accuracy: 1e-7)
+        XCTAssertEqual(ConvNeXt().blockNames.count, 1 + 18 + 1)
+    }
+
+    /// torchvision's names; 58 dense layers, each reading all the channels before it in its block.
+    func testDenseNetStructure() {
+        let shapes = Dictionary(uniqueKeysWithValues: DenseNet().stateTensors().map { ($0.name, $0.tensor.shape) })
+        let expected: [String: [Int]] = [
+            "features.conv0.weight": [64, 3, 7, 7], "features.norm0.running_var": [64],
+            "features.denseblock1.denselayer1.norm1.weight": [64], "features.denseblock1.denselayer1.conv1.weight": [128, 64, 1, 1],
+            "features.denseblock1.denselayer6.conv2.weight": [32, 128, 3, 3], "features.transition1.conv.weight": [128, 256, 1, 1],
+            "features.denseblock3.denselayer24.norm1.bias": [256 + 23 * 32], "features.transition3.norm.weight": [1024],
+            "features.denseblock4.denselayer16.norm2.running_mean": [128], "features.norm5.weight": [1024],
+            "classifier.weight": [1000, 1024],
+        ]
+        for (key, shape) in expected { XCTAssertEqual(shapes[key], shape, key) }
+        XCTAssertEqual(DenseNet().blockNames.count, 1 + 58)
+    }
+
     /// torchvision's names and widths; squeeze-excite only where its table has it.
     func testMobileNetV3Structure() {
         let large = MobileNetV3(.large), small = MobileNetV3(.small)
@@ -80,7 +116,7 @@ final class ArchitectureTests: XCTestCase {
 
     func testBlockGroupsCoverTheFeatureExtractorExactlyOnce() {
         for backbone in [EfficientNetLite(.lite0), MobileNetV2(), ResNet(.resNet50), EfficientNet(.b1), MobileNetV3(.large),
-                         MobileNetV3(.small)] as [any Backbone] {
+                         MobileNetV3(.small), ConvNeXt(), DenseNet()] as [any Backbone] {
             let keys = backbone.featureStateTensors().map(\.name)
             for key in keys {
                 let owners = backbone.blockGroups.filter { g in g.prefixes.contains { key.hasPrefix($0 + ".") } }
