@@ -37,4 +37,7 @@ final class BackboneTrainingTests: TrainingTestCase {
     func testResNet101() throws { try assertTrains(.resNet101) }
     func testResNet152() throws { try assertTrains(.resNet152) }
     func testVGG19() throws { try assertTrains(.vgg19) }
+    func testResNet50AsKerasBuildsIt() throws { try assertTrains(.resNet50Keras) }
+    func testMobileNetV2AsKerasBuildsIt() throws { try assertTrains(.mobileNetV2Keras) }
+    func testEfficientNetB0AsKerasBuildsIt() throws { try assertTrains(.efficientNetB0Keras) }
 }

@@ -13,4 +13,7 @@ final class ReferenceParityTests: XCTestCase {
     func testVGG16() throws { try assertParity(.vgg16) }
     func testVGG19() throws { try assertParity(.vgg19) }
     func testVGG16AsKerasBuildsIt() throws { try assertParity(.vgg16Keras) }
+    func testResNet50AsKerasBuildsIt() throws { try assertParity(.resNet50Keras) }
+    func testMobileNetV2AsKerasBuildsIt() throws { try assertParity(.mobileNetV2Keras) }
+    func testEfficientNetB0AsKerasBuildsIt() throws { try assertParity(.efficientNetB0Keras) }
 }
