@@ -8,6 +8,9 @@ extension BackboneKind {
     public var kerasVariant: BackboneKind? {
         switch self {
         case .vgg16, .vgg16Keras: return .vgg16Keras
+        case .resNet50, .resNet50Keras: return .resNet50Keras
+        case .mobileNetV2, .mobileNetV2Keras: return .mobileNetV2Keras
+        case .efficientNetB0, .efficientNetB0Keras: return .efficientNetB0Keras
         default: return nil
         }
     }

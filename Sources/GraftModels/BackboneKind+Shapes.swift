@@ -4,10 +4,10 @@ extension BackboneKind {
     /// The channels of the last feature map (`Backbone.featureWidth`).
     public var featureWidth: Int {
         switch self {
-        case .efficientNetLite0, .efficientNetLite1, .efficientNetLite2, .mobileNetV2: return 1280
+        case .efficientNetLite0, .efficientNetLite1, .efficientNetLite2, .mobileNetV2, .mobileNetV2Keras: return 1280
         case .resNet18, .resNet34: return 512
-        case .resNet50, .resNet101, .resNet152: return 2048
-        case .efficientNetB0: return EfficientNet.Variant.b0.featureWidth
+        case .resNet50, .resNet101, .resNet152, .resNet50Keras: return 2048
+        case .efficientNetB0, .efficientNetB0Keras: return EfficientNet.Variant.b0.featureWidth
         case .efficientNetB1: return EfficientNet.Variant.b1.featureWidth
         case .efficientNetB2: return EfficientNet.Variant.b2.featureWidth
         case .efficientNetB3: return EfficientNet.Variant.b3.featureWidth

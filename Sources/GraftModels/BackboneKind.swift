@@ -26,6 +26,12 @@ public enum BackboneKind: String, CaseIterable, Sendable {
     case denseNet121 = "densenet-121"
     /// VGG16 as Keras builds it: loads Keras' weight files, with Keras' preprocessing.
     case vgg16Keras = "vgg16-keras"
+    /// ResNet-50 as Keras builds it (v1, with convolution biases).
+    case resNet50Keras = "resnet50-keras"
+    /// MobileNetV2 as Keras builds it ("SAME" padding, BatchNorm epsilon 1e-3).
+    case mobileNetV2Keras = "mobilenetv2-keras"
+    /// EfficientNet-B0 as Keras builds it ("SAME" padding, BatchNorm epsilon 1e-3, normalization built in).
+    case efficientNetB0Keras = "efficientnet-b0-keras"
 
     /// A network of this kind with `classes` outputs and random weights.
     public func make(classes: Int = 1000, seed: UInt64 = 0) -> any Backbone {
@@ -50,6 +56,9 @@ public enum BackboneKind: String, CaseIterable, Sendable {
         case .convNeXtTiny: return ConvNeXt(classes: classes, seed: seed)
         case .denseNet121: return DenseNet(classes: classes, seed: seed)
         case .vgg16Keras: return VGG(.vgg16, flavor: .keras, classes: classes, seed: seed)
+        case .resNet50Keras: return ResNet(.resNet50, flavor: .keras, classes: classes, seed: seed)
+        case .mobileNetV2Keras: return MobileNetV2(flavor: .keras, classes: classes, seed: seed)
+        case .efficientNetB0Keras: return EfficientNet(.b0, flavor: .keras, classes: classes, seed: seed)
         }
     }
 
@@ -78,7 +87,8 @@ public enum BackboneKind: String, CaseIterable, Sendable {
         case .mobileNetV3Small: return PackagedFiles.mobileNetV3Small
         case .convNeXtTiny: return PackagedFiles.convNeXtTiny
         case .denseNet121: return PackagedFiles.denseNet121
-        case .vgg16Keras: return nil
+        // Keras publishes MD5s of its files only, and downloads are checked against a SHA-256.
+        case .vgg16Keras, .resNet50Keras, .mobileNetV2Keras, .efficientNetB0Keras: return nil
         }
     }
 }

@@ -7,6 +7,11 @@ import GraftNN
 /// 1e-5, stochastic depth on the residual blocks rising linearly to 0.2, dropout before the
 /// classifier. Keys are torchvision's (`features.0.0.weight`, `features.1.0.block.0.0.weight`,
 /// `classifier.1.weight`), so its ImageNet checkpoints load as they are.
+///
+/// Keras' build (`keras.applications.EfficientNetB0` ...) is the same network with TensorFlow's
+/// "SAME" padding in its strided convolutions, BatchNorm epsilon 1e-3, and the ImageNet
+/// normalization built into the network (its inputs are 0-255 pixels); that normalization is the
+/// preprocessing here, and loading checks that a Keras file's is Keras' ImageNet one.
 public final class EfficientNet: Module, Backbone {
     public enum Variant: String, CaseIterable, Sendable {
         case b0 = "efficientnet-b0", b1 = "efficientnet-b1", b2 = "efficientnet-b2", b3 = "efficientnet-b3"
@@ -16,6 +21,8 @@ public final class EfficientNet: Module, Backbone {
         var dropout: Float { [0.2, 0.2, 0.3, 0.3][index] }
         /// The crop the IMAGENET1K_V1 weights were evaluated at, and the shorter side resized to before it.
         public var inputSize: Int { [224, 240, 288, 300][index] }
+        /// The input size of Keras' ImageNet weights.
+        var kerasInputSize: Int { [224, 240, 260, 300][index] }
         var resizeSize: Int { [256, 256, 288, 320][index] }
         /// Channels of the last 1x1 convolution: four times the last stage's width.
         public var featureWidth: Int { 4 * EfficientNet.adjusted(320, widthMultiplier) }
@@ -23,29 +30,33 @@ public final class EfficientNet: Module, Backbone {
     }
 
     public let variant: Variant
-    public var architecture: String { variant.rawValue }
+    public let flavor: Flavor
+    public var architecture: String { flavor.architecture(variant.rawValue) }
     public var featureWidth: Int { variant.featureWidth }
     /// torchvision's maximum: the last block drops its branch with probability 0.2 * (n - 1) / n.
     static let stochasticDepthProbability = 0.2
 
     private let stem: ConvNormActivation
     private let blocks: [SqueezeExciteBlock]
-    private let stageSizes: [Int]
+    let stageSizes: [Int]
     private let head: ConvNormActivation
     private let dropout: Dropout
     private let classifier: Linear
 
-    public init(_ variant: Variant = .b0, classes: Int = 1000, seed: UInt64 = 0) {
+    public init(_ variant: Variant = .b0, flavor: Flavor = .torchvision, classes: Int = 1000, seed: UInt64 = 0) {
         self.variant = variant
+        self.flavor = flavor
         var g = SeededGenerator(seed: seed)
         let specs = Self.blockSpecs(variant)
-        stem = ConvNormActivation(3, specs[0].inChannels, kernel: 3, stride: 2, epsilon: 1e-5, activation: .silu, generator: &g)
+        let style = ConvStyle(flavor)
+        stem = ConvNormActivation(3, specs[0].inChannels, kernel: 3, stride: 2, padding: style.padding, epsilon: style.epsilon,
+                                  activation: .silu, generator: &g)
         blocks = specs.enumerated().map { i, spec in
             SqueezeExciteBlock(spec, stochasticDepth: Float(Self.stochasticDepthProbability * Double(i) / Double(specs.count)),
-                               generator: &g)
+                               style: style, generator: &g)
         }
         stageSizes = Self.stageDepths(variant)
-        head = ConvNormActivation(specs.last!.outChannels, variant.featureWidth, kernel: 1, epsilon: 1e-5, activation: .silu,
+        head = ConvNormActivation(specs.last!.outChannels, variant.featureWidth, kernel: 1, epsilon: style.epsilon, activation: .silu,
                                   generator: &g)
         dropout = Dropout(variant.dropout)
         classifier = Linear(inFeatures: variant.featureWidth, outFeatures: classes, generator: &g)
@@ -75,9 +86,15 @@ public final class EfficientNet: Module, Backbone {
     }
 
     public var preprocessing: Preprocessing {
+        if flavor == .keras {
+            // Keras' network scales 0-255 pixels to [0, 1] and applies the ImageNet mean and std
+            // itself; the whole image is resized, as Keras' image_dataset_from_directory does.
+            return Preprocessing(height: variant.kerasInputSize, width: variant.kerasInputSize, resize: .stretch,
+                                 normalization: .imageNet)
+        }
         // EfficientNet_BN_Weights.IMAGENET1K_V1.transforms: bicubic resize of the shorter side, center crop.
-        Preprocessing(height: variant.inputSize, width: variant.inputSize, resize: .shorterSideThenCenterCrop(variant.resizeSize),
-                      filter: .bicubic, normalization: .imageNet)
+        return Preprocessing(height: variant.inputSize, width: variant.inputSize, resize: .shorterSideThenCenterCrop(variant.resizeSize),
+                             filter: .bicubic, normalization: .imageNet)
     }
 
     public var classifierPrefixes: [String] { ["classifier."] }
@@ -140,17 +157,17 @@ final class SqueezeExciteBlock: Module {
     private let project: ConvNormActivation
     private let residual: Bool
 
-    init(_ s: Spec, stochasticDepth: Float, generator g: inout SeededGenerator) {
+    init(_ s: Spec, stochasticDepth: Float, style: ConvStyle, generator g: inout SeededGenerator) {
         let mid = s.expandedChannels
         outChannels = s.outChannels
         stochasticDepthProbability = stochasticDepth
         expand = mid == s.inChannels ? nil
-            : ConvNormActivation(s.inChannels, mid, kernel: 1, epsilon: 1e-5, activation: .silu, generator: &g)
-        depthwise = ConvNormActivation(mid, mid, kernel: s.kernel, stride: s.stride, groups: mid, epsilon: 1e-5,
-                                       activation: .silu, generator: &g)
+            : ConvNormActivation(s.inChannels, mid, kernel: 1, epsilon: style.epsilon, activation: .silu, generator: &g)
+        depthwise = ConvNormActivation(mid, mid, kernel: s.kernel, stride: s.stride, groups: mid, padding: style.padding,
+                                       epsilon: style.epsilon, activation: .silu, generator: &g)
         squeezeExcite = SqueezeExcitation(channels: mid, squeezeChannels: s.squeezeChannels, activation: .silu, gate: .sigmoid,
                                           generator: &g)
-        project = ConvNormActivation(mid, s.outChannels, kernel: 1, epsilon: 1e-5, activation: nil, generator: &g)
+        project = ConvNormActivation(mid, s.outChannels, kernel: 1, epsilon: style.epsilon, activation: nil, generator: &g)
         residual = s.stride == 1 && s.inChannels == s.outChannels
         super.init()
         let layers = registerChild("block", Module())

@@ -4,25 +4,33 @@ import GraftNN
 
 /// MobileNetV2 (width 1.0) with torchvision's module names (`features.N...`, `classifier.1`), so
 /// torchvision's ImageNet checkpoint loads as it is. Symmetric padding, BatchNorm epsilon 1e-5.
+///
+/// Keras' build (`keras.applications.MobileNetV2`) is the same network with TensorFlow's "SAME"
+/// padding (Keras pads a strided convolution's input with `correct_pad`, which is the same
+/// thing: the odd pixel at the bottom and right), BatchNorm epsilon 1e-3 and inputs in [-1, 1].
 public final class MobileNetV2: Module, Backbone {
-    public let architecture = "mobilenetv2"
+    public let flavor: Flavor
+    public var architecture: String { flavor.architecture("mobilenetv2") }
     public let featureWidth = 1280
-    private let body: Sequential
+    let body: Sequential
     private let dropout = Dropout(0.2)
     private let classifier: Linear
 
-    public init(classes: Int = 1000, seed: UInt64 = 0) {
+    public init(flavor: Flavor = .torchvision, classes: Int = 1000, seed: UInt64 = 0) {
+        self.flavor = flavor
         var g = SeededGenerator(seed: seed)
-        var layers: [Module] = [ConvNormActivation(3, 32, kernel: 3, stride: 2, epsilon: 1e-5, activation: .relu6, generator: &g)]
+        let style = ConvStyle(flavor)
+        var layers: [Module] = [ConvNormActivation(3, 32, kernel: 3, stride: 2, padding: style.padding, epsilon: style.epsilon,
+                                                   activation: .relu6, generator: &g)]
         var inChannels = 32
         // (expansion, output channels, repeats, first stride), torchvision's table.
         for (t, c, n, s) in [(1, 16, 1, 1), (6, 24, 2, 2), (6, 32, 3, 2), (6, 64, 4, 2), (6, 96, 3, 1), (6, 160, 3, 2), (6, 320, 1, 1)] {
             for i in 0..<n {
-                layers.append(InvertedResidual(inChannels, c, stride: i == 0 ? s : 1, expansion: t, generator: &g))
+                layers.append(InvertedResidual(inChannels, c, stride: i == 0 ? s : 1, expansion: t, style: style, generator: &g))
                 inChannels = c
             }
         }
-        layers.append(ConvNormActivation(inChannels, 1280, kernel: 1, epsilon: 1e-5, activation: .relu6, generator: &g))
+        layers.append(ConvNormActivation(inChannels, 1280, kernel: 1, epsilon: style.epsilon, activation: .relu6, generator: &g))
         body = Sequential(layers)
         classifier = Linear(inFeatures: 1280, outFeatures: classes, generator: &g)
         super.init()
@@ -40,7 +48,7 @@ public final class MobileNetV2: Module, Backbone {
             + [BlockGroup(name: "head", prefixes: ["features.\(count - 1)"])]
     }
 
-    public var preprocessing: Preprocessing { .imageNet }
+    public var preprocessing: Preprocessing { flavor == .keras ? .kerasMobileNet : .imageNet }
 
     public var classifierPrefixes: [String] { ["classifier."] }
 
@@ -62,14 +70,14 @@ final class InvertedResidual: Module {
     private let projectNorm: BatchNorm2d
     private let residual: Bool
 
-    init(_ inChannels: Int, _ outChannels: Int, stride: Int, expansion: Int, generator g: inout SeededGenerator) {
+    init(_ inChannels: Int, _ outChannels: Int, stride: Int, expansion: Int, style: ConvStyle, generator g: inout SeededGenerator) {
         let mid = inChannels * expansion
         expand = expansion == 1 ? nil
-            : ConvNormActivation(inChannels, mid, kernel: 1, epsilon: 1e-5, activation: .relu6, generator: &g)
-        depthwise = ConvNormActivation(mid, mid, kernel: 3, stride: stride, groups: mid, epsilon: 1e-5, activation: .relu6,
-                                       generator: &g)
+            : ConvNormActivation(inChannels, mid, kernel: 1, epsilon: style.epsilon, activation: .relu6, generator: &g)
+        depthwise = ConvNormActivation(mid, mid, kernel: 3, stride: stride, groups: mid, padding: style.padding, epsilon: style.epsilon,
+                                       activation: .relu6, generator: &g)
         project = Conv2d(inChannels: mid, outChannels: outChannels, kernelSize: (1, 1), bias: false, generator: &g)
-        projectNorm = BatchNorm2d(features: outChannels, epsilon: 1e-5)
+        projectNorm = BatchNorm2d(features: outChannels, epsilon: style.epsilon)
         residual = stride == 1 && inChannels == outChannels
         super.init()
         let layers = registerChild("conv", Module())
@@ -86,5 +94,18 @@ final class InvertedResidual: Module {
             y = depthwise(x, context: context)
         }
         return project.forward(y, normalizedBy: projectNorm, adding: residual ? x : nil, context: context)
+    }
+}
+
+/// The two things a Keras build of MobileNetV2 or EfficientNet changes in every convolution block.
+struct ConvStyle {
+    /// BatchNorm's epsilon: torchvision's 1e-5, Keras' default 1e-3.
+    let epsilon: Float
+    /// The convolutions' padding: nil for torchvision's symmetric k / 2, TensorFlow's "SAME" for Keras.
+    let padding: Padding?
+
+    init(_ flavor: Flavor) {
+        epsilon = flavor == .keras ? 1e-3 : 1e-5
+        padding = flavor == .keras ? .same : nil
     }
 }

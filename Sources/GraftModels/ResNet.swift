@@ -4,6 +4,10 @@ import GraftNN
 
 /// torchvision's ResNets (v1.5: a bottleneck's stride sits in its 3x3 convolution), with
 /// torchvision's names (`conv1`, `layer1.0.conv1`, `layer1.0.downsample.0`, `fc`).
+///
+/// Keras' build (`keras.applications.ResNet50`, the original v1) differs in the network itself:
+/// a bottleneck's stride sits in its first 1x1 convolution, every convolution has a bias,
+/// BatchNorm's epsilon is 1.001e-5, and it takes caffe-style inputs.
 public final class ResNet: Module, Backbone {
     /// The five depths torchvision ships ImageNet weights for.
     public enum Depth: String, CaseIterable, Sendable {
@@ -29,18 +33,22 @@ public final class ResNet: Module, Backbone {
     }
 
     public let depth: Depth
-    public var architecture: String { depth.rawValue }
+    public let flavor: Flavor
+    public var architecture: String { flavor.architecture(depth.rawValue) }
     public var featureWidth: Int { depth.featureWidth }
     private let conv1: Conv2d, bn1: BatchNorm2d
     private let layers: [Module]
     private let classifier: Linear
 
-    public init(_ depth: Depth, classes: Int = 1000, seed: UInt64 = 0) {
+    public init(_ depth: Depth, flavor: Flavor = .torchvision, classes: Int = 1000, seed: UInt64 = 0) {
+        precondition(flavor == .torchvision || depth.usesBottlenecks, "Keras builds only the bottleneck ResNets")
         self.depth = depth
+        self.flavor = flavor
         var g = SeededGenerator(seed: seed)
+        let style = ResNetStyle(flavor)
         conv1 = Conv2d(inChannels: 3, outChannels: 64, kernelSize: (7, 7), stride: (2, 2),
-                       padding: .symmetric(height: 3, width: 3), bias: false, generator: &g)
-        bn1 = BatchNorm2d(features: 64)
+                       padding: .symmetric(height: 3, width: 3), bias: style.biases, generator: &g)
+        bn1 = BatchNorm2d(features: 64, epsilon: style.epsilon)
         var blocks: [Module] = []
         var inChannels = 64
         for (stage, count) in depth.blocksPerStage.enumerated() {
@@ -48,7 +56,7 @@ public final class ResNet: Module, Backbone {
             for i in 0..<count {
                 let stride = i == 0 && stage > 0 ? 2 : 1
                 if depth.usesBottlenecks {
-                    blocks.append(Bottleneck(inChannels, width: width, stride: stride, generator: &g))
+                    blocks.append(Bottleneck(inChannels, width: width, stride: stride, style: style, generator: &g))
                     inChannels = width * 4
                 } else {
                     blocks.append(BasicBlock(inChannels, width: width, stride: stride, generator: &g))
@@ -82,12 +90,13 @@ public final class ResNet: Module, Backbone {
             + blockPaths.enumerated().map { BlockGroup(name: "blocks.\($0.offset)", prefixes: [$0.element]) }
     }
 
-    public var preprocessing: Preprocessing { .imageNet }
+    public var preprocessing: Preprocessing { flavor == .keras ? .caffe : .imageNet }
 
     public var classifierPrefixes: [String] { ["fc."] }
 
     public func featureMap(_ x: Tensor, context: ForwardContext) -> Tensor {
         var y = conv1.forward(x, normalizedBy: bn1, activation: .relu, context: context)
+        // Keras pads this pooling's input with zeros rather than -infinity: the same after a ReLU.
         y = maxPool2d(y, kernel: (3, 3), stride: (2, 2), padding: .symmetric(height: 1, width: 1))
         for block in layers { y = block(y, context: context) }
         return y
@@ -98,17 +107,34 @@ public final class ResNet: Module, Backbone {
     }
 }
 
+/// What Keras' build of a ResNet changes in every block.
+struct ResNetStyle {
+    /// Whether convolutions have biases (Keras': a BatchNorm follows each, so they add nothing
+    /// but parameters).
+    let biases: Bool
+    let epsilon: Float
+    /// Whether a bottleneck strides in its first 1x1 convolution (v1) rather than its 3x3 (v1.5).
+    let strideFirst: Bool
+
+    init(_ flavor: Flavor) {
+        biases = flavor == .keras
+        epsilon = flavor == .keras ? 1.001e-5 : 1e-5
+        strideFirst = flavor == .keras
+    }
+}
+
 /// The projected shortcut of a block whose shape changes: a strided 1x1 convolution and its
 /// BatchNorm, "downsample.0" and "downsample.1" as in torchvision.
 private struct Downsample {
     let conv: Conv2d, norm: BatchNorm2d
 
     /// nil when the block keeps its input's shape and adds it unchanged.
-    init?(_ inChannels: Int, _ outChannels: Int, stride: Int, generator g: inout SeededGenerator) {
+    init?(_ inChannels: Int, _ outChannels: Int, stride: Int, style: ResNetStyle = ResNetStyle(.torchvision),
+          generator g: inout SeededGenerator) {
         guard stride != 1 || inChannels != outChannels else { return nil }
         conv = Conv2d(inChannels: inChannels, outChannels: outChannels, kernelSize: (1, 1), stride: (stride, stride),
-                      bias: false, generator: &g)
-        norm = BatchNorm2d(features: outChannels)
+                      bias: style.biases, generator: &g)
+        norm = BatchNorm2d(features: outChannels, epsilon: style.epsilon)
     }
 
     func register(in block: Module) {
@@ -154,15 +180,17 @@ final class Bottleneck: Module {
     private let conv1: Conv2d, bn1: BatchNorm2d, conv2: Conv2d, bn2: BatchNorm2d, conv3: Conv2d, bn3: BatchNorm2d
     private let downsample: Downsample?
 
-    init(_ inChannels: Int, width: Int, stride: Int, generator g: inout SeededGenerator) {
-        conv1 = Conv2d(inChannels: inChannels, outChannels: width, kernelSize: (1, 1), bias: false, generator: &g)
-        bn1 = BatchNorm2d(features: width)
-        conv2 = Conv2d(inChannels: width, outChannels: width, kernelSize: (3, 3), stride: (stride, stride),
-                       padding: .symmetric(height: 1, width: 1), bias: false, generator: &g)
-        bn2 = BatchNorm2d(features: width)
-        conv3 = Conv2d(inChannels: width, outChannels: width * 4, kernelSize: (1, 1), bias: false, generator: &g)
-        bn3 = BatchNorm2d(features: width * 4)
-        downsample = Downsample(inChannels, width * 4, stride: stride, generator: &g)
+    init(_ inChannels: Int, width: Int, stride: Int, style: ResNetStyle, generator g: inout SeededGenerator) {
+        let (first, second) = style.strideFirst ? (stride, 1) : (1, stride)
+        conv1 = Conv2d(inChannels: inChannels, outChannels: width, kernelSize: (1, 1), stride: (first, first), bias: style.biases,
+                       generator: &g)
+        bn1 = BatchNorm2d(features: width, epsilon: style.epsilon)
+        conv2 = Conv2d(inChannels: width, outChannels: width, kernelSize: (3, 3), stride: (second, second),
+                       padding: .symmetric(height: 1, width: 1), bias: style.biases, generator: &g)
+        bn2 = BatchNorm2d(features: width, epsilon: style.epsilon)
+        conv3 = Conv2d(inChannels: width, outChannels: width * 4, kernelSize: (1, 1), bias: style.biases, generator: &g)
+        bn3 = BatchNorm2d(features: width * 4, epsilon: style.epsilon)
+        downsample = Downsample(inChannels, width * 4, stride: stride, style: style, generator: &g)
         super.init()
         for (name, layer) in [("conv1", conv1), ("bn1", bn1), ("conv2", conv2), ("bn2", bn2), ("conv3", conv3), ("bn3", bn3)] as [(String, Module)] {
             registerChild(name, layer)

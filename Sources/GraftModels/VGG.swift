@@ -19,13 +19,10 @@ public final class VGG: Module, Backbone {
         }
     }
 
-    /// Whose build of the network: torchvision's, or Keras' (the same layers, its own names and
-    /// layouts in weight files, and caffe-style preprocessing).
-    public enum Flavor: Sendable { case torchvision, keras }
-
     public let depth: Depth
+    /// Keras' VGG is torchvision's network under other names and layouts, with caffe-style preprocessing.
     public let flavor: Flavor
-    public var architecture: String { flavor == .keras ? depth.rawValue + "-keras" : depth.rawValue }
+    public var architecture: String { flavor.architecture(depth.rawValue) }
     public let featureWidth = 512
     private let convolutions: [(index: Int, conv: Conv2d)]
     /// The convolutions (by index in `features`) after which a 2x2 max pooling closes a stage.

@@ -6,7 +6,7 @@ final class WeightsLookupTests: XCTestCase {
     /// Every backbone but EfficientNet-B1 (no public record of its file's full SHA-256) and Keras'
     /// VGG16 (Keras publishes MD5s only) has weights to fetch; asking for B1's says what to do instead.
     func testEveryBackboneButB1HasFetchableWeightsAndNamesResolve() throws {
-        XCTAssertEqual(PackagedFiles.backbonesWithoutWeights, [.efficientNetB1, .vgg16Keras])
+        XCTAssertEqual(PackagedFiles.backbonesWithoutWeights, [.efficientNetB1, .vgg16Keras, .resNet50Keras, .mobileNetV2Keras, .efficientNetB0Keras])
         XCTAssertThrowsError(try PackagedFiles.files(named: "efficientnet-b1")) { error in
             XCTAssertTrue("\(error)".contains("--weights"), "\(error)")
         }

@@ -41,4 +41,7 @@ final class BackboneTrainingTests: TrainingTestCase {
     func testConvNeXtTiny() throws { try assertTrains(.convNeXtTiny) }
     /// The concatenation's backward hands each earlier layer its slice of the gradient.
     func testDenseNet121() throws { try assertTrains(.denseNet121) }
+    func testResNet50AsKerasBuildsIt() throws { try assertTrains(.resNet50Keras) }
+    func testMobileNetV2AsKerasBuildsIt() throws { try assertTrains(.mobileNetV2Keras) }
+    func testEfficientNetB0AsKerasBuildsIt() throws { try assertTrains(.efficientNetB0Keras) }
 }

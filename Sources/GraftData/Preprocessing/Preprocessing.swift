@@ -33,6 +33,11 @@ public struct Preprocessing: Sendable, Equatable {
                                                                     std: [1 / 255, 1 / 255, 1 / 255]),
                                             channelOrder: .bgr)
 
+    /// Keras' `preprocess_input` for MobileNet and MobileNetV2 ("tf"): x / 127.5 - 1, RGB; the
+    /// whole image resized to 224x224.
+    public static let kerasMobileNet = Preprocessing(height: 224, width: 224, resize: .stretch,
+                                                     normalization: .scaleAndShift(offset: 127.5, scale: 1 / 127.5))
+
     /// EfficientNet-Lite at its input size (224, 240 or 260), as the reference numbers in
     /// shared/reference/golden were made: the central square of 224/256 of the shorter side,
     /// resized bicubic to the input size, then (x - 127) / 128.

@@ -7,6 +7,7 @@ extension KerasVariable.Layout {
         switch self {
         case .same: return shape
         case .convolutionKernel: return [shape[2], shape[3], shape[1], shape[0]]
+        case .depthwiseKernel: return [shape[2], shape[3], shape[0], shape[1]]
         case .denseKernel, .denseKernelAfterFlatten: return [shape[1], shape[0]]
         }
     }
@@ -16,7 +17,9 @@ extension KerasVariable.Layout {
         switch self {
         case .same:
             return keras
-        case .convolutionKernel:
+        // With one input channel per group, (kH, kW, channels, 1) holds its values in the order
+        // (kH, kW, 1, channels) would.
+        case .convolutionKernel, .depthwiseKernel:
             let (o, i, kh, kw) = (shape[0], shape[1], shape[2], shape[3])
             return Self.gather(count: keras.count, from: keras) { out in
                 var n = 0
@@ -59,6 +62,8 @@ extension KerasVariable.Layout {
 public enum KerasWeightsError: Error, CustomStringConvertible {
     case missing(source: String, layer: String, role: String, architecture: String)
     case misshaped(source: String, layer: String, role: String, found: [Int], expected: [Int])
+    case unexpectedConstant(source: String, layer: String, role: String, found: [Float], expected: [Float], meaning: String,
+                            architecture: String)
 
     public var description: String {
         switch self {
@@ -66,6 +71,9 @@ public enum KerasWeightsError: Error, CustomStringConvertible {
             return "\(source): no \(role) for layer \(layer), which Keras' \(architecture) has; is this the weights file of that model?"
         case let .misshaped(source, layer, role, found, expected):
             return "\(source): the \(role) of layer \(layer) has shape \(found), Keras' network needs \(expected)"
+        case let .unexpectedConstant(source, layer, role, found, expected, meaning, architecture):
+            return "\(source): the \(role) of layer \(layer) is \(found); \(architecture) is built with \(expected) there "
+                + "(\(meaning)), so a network whose \(layer) layer was adapted to other data cannot be loaded into it"
         }
     }
 }
@@ -76,7 +84,18 @@ extension KerasBuilt {
     /// ImageNet classifier a new head replaces) may be absent; every other must be there.
     func graftTensors(from checkpoint: Checkpoint, shapes: [String: [Int]], architecture: String,
                       skippingPrefixes: [String]) throws -> [CheckpointTensor] {
-        try kerasVariables.compactMap { variable -> CheckpointTensor? in
+        for constant in kerasConstants {
+            guard let tensor = checkpoint[constant.kerasKey] else {
+                throw KerasWeightsError.missing(source: checkpoint.source, layer: constant.layer, role: constant.role, architecture: architecture)
+            }
+            let found = tensor.floatValues
+            guard constant.matches(found) else {
+                throw KerasWeightsError.unexpectedConstant(source: checkpoint.source, layer: constant.layer, role: constant.role,
+                                                           found: found, expected: constant.values, meaning: constant.meaning,
+                                                           architecture: architecture)
+            }
+        }
+        return try kerasVariables.compactMap { variable -> CheckpointTensor? in
             let skipped = skippingPrefixes.contains { variable.name.hasPrefix($0) }
             guard let tensor = checkpoint[variable.kerasKey] else {
                 if skipped { return nil }

@@ -8,6 +8,8 @@ public struct KerasVariable: Sendable {
         case same
         /// A convolution kernel: Keras (kH, kW, in, out), Graft (out, in, kH, kW).
         case convolutionKernel
+        /// A depthwise convolution's kernel: Keras (kH, kW, channels, 1), Graft (channels, 1, kH, kW).
+        case depthwiseKernel
         /// A dense kernel: Keras (in, out), Graft (out, in).
         case denseKernel
         /// A dense kernel after Flatten of a (channels, height, width) map: Keras flattens it as
@@ -34,6 +36,11 @@ public struct KerasVariable: Sendable {
             + (bias ? [KerasVariable(layer: layer, role: "bias", index: 1, name: name + ".bias", layout: .same)] : [])
     }
 
+    /// A depthwise convolution's kernel (Keras' DepthwiseConv2D without a bias).
+    static func depthwise(_ layer: String, _ name: String) -> [KerasVariable] {
+        [KerasVariable(layer: layer, role: "depthwise_kernel", index: 0, name: name + ".weight", layout: .depthwiseKernel)]
+    }
+
     /// A dense layer's kernel (laid out as `layout`) and bias.
     static func dense(_ layer: String, _ name: String, layout: Layout = .denseKernel) -> [KerasVariable] {
         [KerasVariable(layer: layer, role: "kernel", index: 0, name: name + ".weight", layout: layout),
@@ -51,4 +58,6 @@ public struct KerasVariable: Sendable {
 public protocol KerasBuilt {
     /// Every state tensor of the network, as a Keras variable.
     var kerasVariables: [KerasVariable] { get }
+    /// Keras' variables that Graft's build holds as constants (none by default).
+    var kerasConstants: [KerasConstant] { get }
 }

@@ -45,7 +45,9 @@ private func formulaCheckpoint(_ model: any Backbone, keras isKeras: Bool) -> Ch
         })
     }
     let shapes = Dictionary(model.stateTensors().map { ($0.name, $0.tensor.shape) }) { a, _ in a }
-    return Checkpoint(tensors: keras.kerasVariables.map { variable in
+    // Keras' variables that Graft builds in as constants are written as Keras' ImageNet files hold them.
+    let constants = keras.kerasConstants.map { CheckpointTensor(name: $0.kerasKey, shape: [$0.values.count], values: $0.values) }
+    return Checkpoint(tensors: constants + keras.kerasVariables.map { variable in
         let shape = variable.layout.kerasShape(shapes[variable.name]!)
         return CheckpointTensor(name: variable.kerasKey, shape: shape,
                                 values: KerasParityWeights.values(layer: variable.layer, role: variable.role, shape: shape))

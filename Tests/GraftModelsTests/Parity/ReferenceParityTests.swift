@@ -17,4 +17,7 @@ final class ReferenceParityTests: XCTestCase {
     func testConvNeXtTiny() throws { try assertParity(.convNeXtTiny) }
     /// Concatenation in every layer, pre-activation BatchNorm, average-pooled transitions.
     func testDenseNet121() throws { try assertParity(.denseNet121) }
+    func testResNet50AsKerasBuildsIt() throws { try assertParity(.resNet50Keras) }
+    func testMobileNetV2AsKerasBuildsIt() throws { try assertParity(.mobileNetV2Keras) }
+    func testEfficientNetB0AsKerasBuildsIt() throws { try assertParity(.efficientNetB0Keras) }
 }

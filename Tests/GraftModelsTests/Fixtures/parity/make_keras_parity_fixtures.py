@@ -8,7 +8,13 @@ kernel: u * sqrt(6 / fan_in), fan_in = count / shape[-1]; depthwise_kernel: fan_
 bias, beta, moving_mean: 0.1 u; moving_variance: 1 + 0.25 (u + 1); gamma and anything else:
 1 + 0.2 u. The inputs are the torchvision fixtures' ("input", NCHW, 2u), given to Keras as NHWC;
 the model runs in float64 with Keras' classifier without its softmax, and NAME.json gets the
-logits. CI never runs this; it needs keras and torch (KERAS_BACKEND=torch):
+logits.
+
+EfficientNet normalizes its 0-255 input inside the network; Graft's build leaves that to its
+preprocessing, so the input above is Graft's (normalized) input and Keras is given the pixels
+that normalize to it. Keras' ImageNet weights hold the ImageNet std as the layer's "variance" and
+rescale by 1 / sqrt(std) after it; this script's network (weights=None) has no such rescaling, so
+its normalization gets mean and std ** 2 to compute the same function. CI never runs this; it needs keras and torch (KERAS_BACKEND=torch):
 
     pip install keras torch numpy
     python make_keras_parity_fixtures.py [NAME ...]
@@ -28,7 +34,13 @@ FORMULA = "graft-keras-parity-v1"
 # Graft's name -> (keras.applications constructor, input shape NCHW).
 ARCHITECTURES = {
     "vgg16-keras": ("VGG16", [1, 3, 224, 224]),
+    "resnet50-keras": ("ResNet50", [2, 3, 64, 64]),
+    "mobilenetv2-keras": ("MobileNetV2", [2, 3, 64, 64]),
+    "efficientnet-b0-keras": ("EfficientNetB0", [2, 3, 64, 64]),
 }
+
+IMAGENET_MEAN = np.array([0.485, 0.456, 0.406])
+IMAGENET_STD = np.array([0.229, 0.224, 0.225])
 
 
 def formula(key: str, role: str, shape) -> np.ndarray:
@@ -56,9 +68,16 @@ def fixture(name: str) -> dict:
     for layer in model.layers:
         for variable in layer.weights:
             role = variable.name.split("/")[-1].split(":")[0]
-            variable.assign(formula(f"{layer.name}/{role}", role, list(variable.shape)))
+            if isinstance(layer, keras.layers.DepthwiseConv2D) and role == "kernel":
+                role = "depthwise_kernel"  # Keras 2's name, which Keras 3 shortened
+            if isinstance(layer, keras.layers.Normalization):
+                variable.assign({"mean": IMAGENET_MEAN, "variance": IMAGENET_STD ** 2}.get(role, variable.numpy()))
+            else:
+                variable.assign(formula(f"{layer.name}/{role}", role, list(variable.shape)))
     x = 2 * uniform("input", int(np.prod(input_shape))).reshape(input_shape)
     x = x.astype(np.float32).astype(np.float64).transpose(0, 2, 3, 1)
+    if any(isinstance(layer, keras.layers.Normalization) for layer in model.layers):
+        x = (x * IMAGENET_STD + IMAGENET_MEAN) * 255
     logits = keras.ops.convert_to_numpy(model(x, training=False))
     return {
         "architecture": name,
