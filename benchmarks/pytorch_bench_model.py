@@ -42,10 +42,26 @@ def make_backbone(name, lite0_module):
         body = getattr(torchvision.models, constructor)().features
         # Stages that are sequences of blocks count block by block, as Graft's groups do.
         def is_stage(module):
-            return type(module[0]).__name__ in ("MBConv", "CNBlock")
+            return isinstance(module, nn.Sequential) and type(module[0]).__name__ in ("MBConv", "CNBlock")
         groups = [block for stage in body.children() for block in (stage.children() if is_stage(stage) else [stage])]
         width = {"efficientnet-b0": 1280, "mobilenetv3-large": 960, "convnext-tiny": 768}[name]
         return body, groups, width
+    if name == "densenet-121":
+        import torchvision
+        body = torchvision.models.densenet121().features
+        # As Graft's groups: the stem, then one per dense layer (a transition with the layer after
+        # it, the final BatchNorm with the last layer).
+        children = dict(body.named_children())
+        groups, pending = [nn.ModuleList([children[k] for k in ("conv0", "norm0", "relu0", "pool0")])], []
+        for key, module in children.items():
+            if key.startswith("transition"):
+                pending.append(module)
+            elif key.startswith("denseblock"):
+                for layer in module.children():
+                    groups.append(nn.ModuleList(pending + [layer]))
+                    pending = []
+        groups[-1].append(children["norm5"])
+        return nn.Sequential(body, nn.ReLU()), groups, 1024
     if name == "efficientnet-lite0":
         spec = importlib.util.spec_from_file_location("lite0_torch", lite0_module)
         lite0 = importlib.util.module_from_spec(spec)
@@ -77,7 +93,8 @@ class Head(nn.Module):
 
 def main():
     p = arguments("PyTorch's side of `graft bench model`.", ["mobilenetv2", "efficientnet-lite0", "resnet50",
-                                                          "resnet18", "efficientnet-b0", "mobilenetv3-large", "convnext-tiny"],
+                                                          "resnet18", "efficientnet-b0", "mobilenetv3-large", "convnext-tiny",
+                                                          "densenet-121"],
                   ["inference", "head", "last-blocks", "full"])
     p.add_argument("--lite0-module", default="../shared/reference/lite0_torch.py")
     p.add_argument("--contiguous", action="store_true", help="NCHW instead of channels-last")

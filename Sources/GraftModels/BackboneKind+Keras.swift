@@ -18,6 +18,11 @@ extension BackboneKind {
     /// Whether this kind is Keras' build of its network.
     public var isKerasVariant: Bool { kerasVariant == self }
 
+    /// What `--weights` takes for this kind, for messages.
+    public var weightsFileDescription: String {
+        isKerasVariant ? "Keras' weight file (.h5, .weights.h5 or .keras)" : "a torchvision checkpoint (.pth) or a safetensors file of it"
+    }
+
     /// The kind `weights` are for: this one, or its Keras variant when `weights` is a Keras file
     /// (HDF5 or .keras, told by its first bytes). A Keras file for a kind Keras' build of which
     /// Graft lacks is an error that says which kinds take Keras weights.

