@@ -133,9 +133,10 @@ public final class ConvNeXt: Module, Backbone {
 /// weights (out, in)) and `layer_scale` (C, 1, 1); torchvision's `block.1` and `block.6` are the
 /// permutes to channels-last and back, and `block.4` the GELU, none with parameters.
 ///
-/// The Linear layers run as 1x1 convolutions on NCHW (their (out, in) weights as 1x1 kernels):
-/// the same sums as on the permuted tensor, without the two permutes, and the result stays in the
-/// blocked layout oneDNN's convolutions prefer.
+/// From the LayerNorm to the layer scale the branch is channels-last, as torchvision's is after its
+/// permute: the LayerNorm and the Linear layers (`pixelLinear`) run on its pixel rows. The
+/// depthwise convolution and the residual stay in the blocked layout oneDNN's convolutions prefer;
+/// the branch goes back to it in the addition.
 final class ConvNeXtBlock: Module {
     let stochasticDepthProbability: Float
     private let depthwise: Conv2d
@@ -167,8 +168,8 @@ final class ConvNeXtBlock: Module {
         if dropsBranch(context) {
             branch = stochasticDepth(branch, p: stochasticDepthProbability, training: true, generator: &context.generator)
         }
-        // The branch is this block's own intermediate, and no op before keeps its output.
-        return add(branch, x, reusingFirst: true)
+        // The sum takes the input's (blocked) layout, which the next depthwise convolution reads.
+        return add(x, branch)
     }
 
     /// Linear, GELU, Linear on every pixel; where nothing needs a gradient the GELU runs inside the
@@ -177,10 +178,10 @@ final class ConvNeXtBlock: Module {
         let frozen = !context.isRecordingGradients || ![y, expand.weight, expand.bias, project.weight, project.bias]
             .contains { $0?.requiresGrad == true }
         let hidden = frozen && context.fusion
-            ? conv2dInference(y, weight: expand.weight, bias: expand.bias, activation: .gelu)
-            : gelu(conv2d(y, weight: expand.weight, bias: expand.bias))
-        return frozen ? conv2dInference(hidden, weight: project.weight, bias: project.bias)
-            : conv2d(hidden, weight: project.weight, bias: project.bias)
+            ? pixelLinearInference(y, weight: expand.weight, bias: expand.bias, activation: .gelu)
+            : gelu(pixelLinear(y, weight: expand.weight, bias: expand.bias))
+        return frozen ? pixelLinearInference(hidden, weight: project.weight, bias: project.bias)
+            : pixelLinear(hidden, weight: project.weight, bias: project.bias)
     }
 
     /// Stochastic depth runs in training passes, and only where the block itself trains (as

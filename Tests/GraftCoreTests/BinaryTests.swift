@@ -23,11 +23,13 @@ final class BinaryTests: XCTestCase {
         for (a, b) in Self.shapePairs { check(multiply, "multiply", a, b, .plain, &g) { $0 * $1 } }
     }
 
-    /// The first operand in a blocked layout: the second follows it (squeeze-excite on conv output).
-    func testBlockedGradients() {
+    /// The first operand in a blocked or channels-last layout: the second follows it (squeeze-excite
+    /// on conv output, a per-channel bias's gradient summed over the pixel rows).
+    func testBlockedAndChannelsLastGradients() {
         var g = SeededGenerator(seed: 43)
         for (a, b, layout) in [([2, 16, 3, 5], [2, 16, 1, 1], LeafLayout.blocked(8)), ([2, 20, 3, 3], [2, 20, 3, 3], .blocked(8)),
-                               ([1, 32, 3, 3], [1, 32, 1, 1], .blocked(16)), ([2, 12, 2, 3], [1, 12, 1, 1], .blocked(16))] {
+                               ([1, 32, 3, 3], [1, 32, 1, 1], .blocked(16)), ([2, 12, 2, 3], [1, 12, 1, 1], .blocked(16)),
+                               ([3, 5, 2, 3], [1, 5, 1, 1], .channelsLast), ([2, 6, 3, 2], [2, 6, 3, 2], .channelsLast)] {
             check(add, "add", a, b, layout, &g) { $0 + $1 }
             check(multiply, "multiply", a, b, layout, &g) { $0 * $1 }
         }

@@ -4,20 +4,22 @@ import XCTest
 /// ConvNeXt's LayerNorm over the channels of each pixel, against a double-precision loop: the
 /// values, and the gradients of the input, the scale and the shift against central differences.
 final class ChannelLayerNormTests: XCTestCase {
-    func testGradientsPlainAndBlocked() {
+    func testGradientsFromEveryLayout() {
         var g = SeededGenerator(seed: 141)
-        for (shape, layout) in [([2, 5, 3, 4], LeafLayout.plain), ([1, 20, 3, 3], .blocked(16)), ([2, 16, 2, 3], .blocked(8))] {
+        for (shape, layout) in [([2, 5, 3, 4], LeafLayout.plain), ([1, 20, 3, 3], .blocked(16)), ([2, 16, 2, 3], .blocked(8)),
+                                ([2, 7, 3, 2], .channelsLast)] {
             let c = shape[1]
             // An offset and a spread per channel, so that the mean and the variance both matter.
             let x = (0..<shape.reduce(1, *)).map { i in Float(i / (shape[2] * shape[3]) % c) * 0.3 + 2 * g.nextNormal() }
             let inputs = [CheckedInput("x", shape, x, layout: layout),
                           CheckedInput("weight", [c], g.uniforms(c, low: 0.5, high: 1.5)),
                           CheckedInput("bias", [c], g.normals(c, std: 0.3))]
-            checkGradients(inputs, generator: &g, "channel layer norm \(shape) [\(layout)]") { t in
+            let y = checkGradients(inputs, generator: &g, "channel layer norm \(shape) [\(layout)]") { t in
                 channelLayerNorm(t[0], weight: t[1], bias: t[2], epsilon: 1e-6)
             } reference: { r in
                 naiveChannelLayerNorm(r[0], weight: r[1], bias: r[2], epsilon: 1e-6)
             }
+            XCTAssertEqual(y.layoutDescription, "channels-last", "channel layer norm \(shape): the output is not pixel rows")
         }
     }
 

@@ -7,7 +7,8 @@ final class StochasticDepthTests: XCTestCase {
     func testGradients() {
         var g = SeededGenerator(seed: 81)
         for (shape, p, layout) in [([6, 3, 5, 4], Float(0.5), LeafLayout.plain), ([5, 7], 0.4, .plain),
-                                   ([6, 20, 3, 3], 0.5, .blocked(8)), ([5, 16, 2, 3], 0.3, .blocked(16))] {
+                                   ([6, 20, 3, 3], 0.5, .blocked(8)), ([5, 16, 2, 3], 0.3, .blocked(16)),
+                                   ([6, 5, 2, 3], 0.5, .channelsLast)] {
             let x = g.normals(shape.reduce(1, *))
             var maskGenerator = SeededGenerator(seed: 810)
             let scales = perSampleScales(shape[0], p: p, from: maskGenerator)

@@ -12,6 +12,13 @@ public struct Layout {
         Layout(tagged: dims, tag: plainTag(rank: dims.count))
     }
 
+    /// (N, C, H, W) stored as N, H, W, C ("nhwc"): each pixel's channels contiguous, so the buffer
+    /// is also a plain (N * H * W, C) matrix of pixel rows.
+    static func channelsLast(_ dims: [Int]) -> Layout {
+        precondition(dims.count == 4, "channels-last layouts are 4-D, not \(dims)")
+        return Layout(tagged: dims, tag: dnnl_nhwc)
+    }
+
     /// A placeholder that lets a primitive pick the layout it runs fastest on.
     static func any(_ dims: [Int]) -> Layout {
         Layout(tagged: dims, tag: dnnl_format_tag_any)
@@ -31,6 +38,8 @@ public struct Layout {
     var byteCount: Int { withUnsafePointer(to: desc) { dnnl_memory_desc_get_size($0) } }
 
     var isPlain: Bool { self == Layout.plain(dims) }
+
+    var isChannelsLast: Bool { dims.count == 4 && self == Layout.channelsLast(dims) }
 
     /// A blocked layout (channels in blocks of 8 or 16) may carry zero padding past the last
     /// channel; element-wise code on the raw buffer must keep that padding at zero.

@@ -51,13 +51,13 @@ func binary(_ a: Tensor, _ b: Tensor, _ op: BinaryOp, reusingFirst: Bool = false
     return traced(result, inputs: [a, b]) { _ in op == .add ? .add : .multiply }
 }
 
-/// The layout of the same family as `layout` (plain, or blocked by the same channel block) for
-/// other dims of the same rank.
+/// The layout of the same family as `layout` (plain, channels-last, or blocked by the same
+/// channel block) for other dims of the same rank.
 func layoutLike(_ layout: Layout, dims: [Int]) -> Layout {
     if let block = layout.channelBlock {
         return Layout(tagged: dims, tag: block == 16 ? dnnl_aBcd16b : dnnl_aBcd8b)
     }
-    return .plain(dims)
+    return layout.isChannelsLast ? .channelsLast(dims) : .plain(dims)
 }
 
 /// dst = a (op) b, dst in `a`'s layout; `into` may be `a` itself.
@@ -78,6 +78,7 @@ func runBinary(_ alg: dnnl_alg_kind_t, _ a: Storage, _ b: Storage, into destinat
 func reduceSum(_ src: Storage, to target: Layout) -> Storage {
     let s = src.layout.dims, t = target.dims
     if s.count == 4, t == [s[0], s[1], 1, 1] { return sumOverImage(src, to: target) }
+    if s.count == 4, t == [1, s[1], 1, 1] { return sumPerChannel(src, to: target) }
     let key = PrimitiveKey("reduce.sum", layouts: [src.layout, target])
     let prim = try! PrimitiveCache.shared.primitive(key) {
         var desc = dnnl_reduction_desc_t()
@@ -108,4 +109,29 @@ private func sumOverImage(_ src: Storage, to target: Layout) -> Storage {
     let area = Float(d[2] * d[3])
     for i in 0..<dst.floatCount { dst.floats[i] *= area }
     return dst
+}
+
+/// (N, C, H, W) -> (1, C, 1, 1), a per-channel bias's or scale's gradient. oneDNN 2.6's generic
+/// reduction has no fast kernel for it. A channels-last buffer is a (N * H * W, C) matrix whose
+/// columns are summed here; any other layout is summed over each image by pooling first, leaving
+/// N values per channel.
+private func sumPerChannel(_ src: Storage, to target: Layout) -> Storage {
+    let d = src.layout.dims, channels = d[1]
+    let rows: Int, columns: UnsafeMutablePointer<Float>, keep: Storage
+    if src.layout.isChannelsLast {
+        (rows, columns, keep) = (d[0] * d[2] * d[3], src.floats, src)
+    } else {
+        let perImage = sumOverImage(src, to: .plain([d[0], channels, 1, 1]))
+        (rows, columns, keep) = (d[0], perImage.floats, perImage)
+    }
+    var sums = [Double](repeating: 0, count: channels)
+    withExtendedLifetime(keep) {
+        for r in 0..<rows {
+            let row = columns + r * channels
+            for c in 0..<channels { sums[c] += Double(row[c]) }
+        }
+    }
+    let out = Storage(layout: .plain([1, channels, 1, 1]))
+    for c in 0..<channels { out.floats[c] = Float(sums[c]) }
+    return out.reordered(to: target)
 }

@@ -1,140 +1,80 @@
-import Foundation
+import CDNNL
 
 /// Layer normalization over the channels of each pixel of an (N, C, H, W) tensor: every pixel's
 /// C values less their mean, over their standard deviation (biased variance plus `epsilon`), then
 /// scaled by `weight` and shifted by `bias` (both (C)). This is ConvNeXt's LayerNorm2d, and the
 /// channels-last nn.LayerNorm inside its blocks computes the same on the permuted tensor.
 ///
-/// oneDNN's layer normalization normalizes over the last, contiguous dimension; on NCHW the
-/// channels are the strided one. So this is Graft's own loop on plain NCHW (the input is made
-/// plain first), vectorized along the pixels: for each channel in turn, the pixels' running sums
-/// are contiguous. Statistics take two passes (mean, then the squared deviations), which keeps
-/// float32 exact enough for hundreds of channels.
-///
-/// The backward keeps the plain input and each pixel's mean and 1 / std, not the output.
+/// A channels-last buffer is a (N * H * W, C) matrix whose rows are the pixels, and oneDNN's layer
+/// normalization normalizes rows: the input is made channels-last (no copy when it already is) and
+/// the output stays channels-last, the layout `pixelLinear` after it in ConvNeXt's blocks takes.
+/// The backward keeps that input and each pixel's mean and variance, not the output.
 public func channelLayerNorm(_ x: Tensor, weight: Tensor, bias: Tensor, epsilon: Float) -> Tensor {
     precondition(x.shape.count == 4, "channelLayerNorm wants (N, C, H, W), not \(x.shape)")
     let channels = x.shape[1]
     precondition(weight.shape == [channels] && bias.shape == [channels],
                  "channelLayerNorm: weight \(weight.shape) and bias \(bias.shape) should be [\(channels)]")
-    let plain = Layout.plain(x.shape)
-    let src = x.storage.reordered(to: plain)
-    let problem = ChannelNormProblem(batch: x.shape[0], channels: channels, pixels: x.shape[2] * x.shape[3])
-    let out = Storage(layout: plain)
+    let layout = Layout.channelsLast(x.shape)
+    let problem = RowNormalization(rows: x.shape[0] * x.shape[2] * x.shape[3], channels: channels, epsilon: epsilon)
+    let src = Storage(aliasing: x.storage.reordered(to: layout), as: problem.rows)
     let scale = weight.storage.reordered(to: .plain([channels])), shift = bias.storage.reordered(to: .plain([channels]))
-    let stats = withExtendedLifetime((src, scale, shift)) {
-        problem.forward(src.floats, weight: scale.floats, bias: shift.floats, epsilon: epsilon, into: out.floats)
+    let training = GradMode.isEnabled && [x, weight, bias].contains(where: \.requiresGrad)
+    let fwd = problem.forward(training: training)
+    let dst = fwd.output(DNNL_ARG_DST)
+    var args: [Int32: Storage] = [DNNL_ARG_SRC: src, DNNL_ARG_SCALE: scale, DNNL_ARG_SHIFT: shift, DNNL_ARG_DST: dst]
+    let statistics = training ? (mean: fwd.output(DNNL_ARG_MEAN), variance: fwd.output(DNNL_ARG_VARIANCE)) : nil
+    if let statistics {
+        args[DNNL_ARG_MEAN] = statistics.mean
+        args[DNNL_ARG_VARIANCE] = statistics.variance
     }
+    fwd.execute(args)
+
     let needs = (x: x.requiresGrad, weight: weight.requiresGrad, bias: bias.requiresGrad)
-    let result = record("channelLayerNorm", output: out, shape: x.shape, inputs: [x, weight, bias]) { dy in
-        let upstream = dy.reordered(to: plain)
-        let dx = needs.x ? Storage(layout: plain) : nil
-        let dw = Storage(layout: .plain([channels])), db = Storage(layout: .plain([channels]))
-        let scale = weight.storage.reordered(to: .plain([channels]))
-        withExtendedLifetime((src, upstream, scale)) {
-            problem.backward(src.floats, dy: upstream.floats, stats: stats, weight: scale.floats,
-                             dx: dx?.floats, dWeight: dw.floats, dBias: db.floats)
-        }
-        return [dx, needs.weight ? dw : nil, needs.bias ? db : nil]
+    let result = record("channelLayerNorm", output: Storage(aliasing: dst, as: layout), shape: x.shape,
+                        inputs: [x, weight, bias]) { dy in
+        let bwd = problem.backward()
+        let (dx, dScale, dShift) = (bwd.output(DNNL_ARG_DIFF_SRC), bwd.output(DNNL_ARG_DIFF_SCALE), bwd.output(DNNL_ARG_DIFF_SHIFT))
+        bwd.execute([DNNL_ARG_SRC: src, DNNL_ARG_DIFF_DST: Storage(aliasing: dy.reordered(to: layout), as: problem.rows),
+                     DNNL_ARG_SCALE: scale, DNNL_ARG_SHIFT: shift,
+                     DNNL_ARG_MEAN: statistics!.mean, DNNL_ARG_VARIANCE: statistics!.variance,
+                     DNNL_ARG_DIFF_SRC: dx, DNNL_ARG_DIFF_SCALE: dScale, DNNL_ARG_DIFF_SHIFT: dShift])
+        return [needs.x ? Storage(aliasing: dx, as: layout) : nil, needs.weight ? dScale : nil, needs.bias ? dShift : nil]
     }
     return traced(result, inputs: [x, weight, bias]) { _ in .channelLayerNorm(epsilon: epsilon) }
 }
 
-/// The loops of `channelLayerNorm` for one shape; each sample is one job (in parallel).
-private struct ChannelNormProblem {
-    let batch, channels, pixels: Int
+/// oneDNN's layer normalization of each row of a plain (rows, channels) matrix, with a scale and
+/// a shift per channel.
+private struct RowNormalization {
+    let rows: Layout
+    let epsilon: Float
+    private let flags = dnnl_use_scale.rawValue | dnnl_use_shift.rawValue
 
-    /// Each pixel's mean and 1 / sqrt(variance + epsilon), sample-major.
-    struct Statistics {
-        let mean: [Float]
-        let inverseStd: [Float]
+    init(rows: Int, channels: Int, epsilon: Float) {
+        self.rows = .plain([rows, channels])
+        self.epsilon = epsilon
     }
 
-    func forward(_ x: UnsafeMutablePointer<Float>, weight: UnsafeMutablePointer<Float>, bias: UnsafeMutablePointer<Float>,
-                 epsilon: Float, into y: UnsafeMutablePointer<Float>) -> Statistics {
-        var mean = [Float](repeating: 0, count: batch * pixels), inverseStd = mean
-        let (c, p) = (channels, pixels)
-        mean.withUnsafeMutableBufferPointer { meanBuffer in
-            inverseStd.withUnsafeMutableBufferPointer { stdBuffer in
-                let m = meanBuffer.baseAddress!, s = stdBuffer.baseAddress!
-                DispatchQueue.concurrentPerform(iterations: batch) { n in
-                    let xs = x + n * c * p, ys = y + n * c * p, mu = m + n * p, r = s + n * p
-                    for k in 0..<c { for i in 0..<p { mu[i] += xs[k * p + i] } }
-                    for i in 0..<p { mu[i] /= Float(c) }
-                    for k in 0..<c {
-                        for i in 0..<p {
-                            let d = xs[k * p + i] - mu[i]
-                            r[i] += d * d
-                        }
-                    }
-                    for i in 0..<p { r[i] = 1 / (r[i] / Float(c) + epsilon).squareRoot() }
-                    for k in 0..<c {
-                        let (g, b) = (weight[k], bias[k])
-                        for i in 0..<p { ys[k * p + i] = (xs[k * p + i] - mu[i]) * r[i] * g + b }
-                    }
-                }
-            }
+    private var ints: [Int] { [Int(flags), Int(epsilon.bitPattern)] }
+
+    func forward(training: Bool) -> Primitive {
+        let prop = training ? dnnl_forward_training : dnnl_forward_inference
+        return try! PrimitiveCache.shared.primitive(PrimitiveKey("lnorm.fwd", ints: ints + [Int(prop.rawValue)], layouts: [rows])) {
+            var desc = dnnl_layer_normalization_desc_t()
+            var data = rows.desc
+            try dnnlCheck(dnnl_layer_normalization_forward_desc_init(&desc, prop, &data, nil, epsilon, flags),
+                          "layer-norm forward desc")
+            return try makePD(desc, "layer norm \(rows.dims)")
         }
-        return Statistics(mean: mean, inverseStd: inverseStd)
     }
 
-    /// With xhat = (x - mean) / std and g = dy * weight (per channel):
-    /// dx = (g - mean_c(g) - xhat * mean_c(g * xhat)) / std, dWeight = sum(dy * xhat), dBias = sum(dy),
-    /// the sums over the batch and the pixels. `dx` nil: only the parameters' gradients.
-    func backward(_ x: UnsafeMutablePointer<Float>, dy: UnsafeMutablePointer<Float>, stats: Statistics,
-                  weight: UnsafeMutablePointer<Float>, dx: UnsafeMutablePointer<Float>?,
-                  dWeight: UnsafeMutablePointer<Float>, dBias: UnsafeMutablePointer<Float>) {
-        let (c, p) = (channels, pixels)
-        // Per-sample partial sums of the parameter gradients, added up after the parallel part.
-        var partialWeight = [Float](repeating: 0, count: batch * c), partialBias = partialWeight
-        partialWeight.withUnsafeMutableBufferPointer { pwBuffer in
-            partialBias.withUnsafeMutableBufferPointer { pbBuffer in
-                let pw = pwBuffer.baseAddress!, pb = pbBuffer.baseAddress!
-                stats.mean.withUnsafeBufferPointer { meanBuffer in
-                    stats.inverseStd.withUnsafeBufferPointer { stdBuffer in
-                        DispatchQueue.concurrentPerform(iterations: batch) { n in
-                            let xs = x + n * c * p, gs = dy + n * c * p
-                            let mu = meanBuffer.baseAddress! + n * p, r = stdBuffer.baseAddress! + n * p
-                            var sumG = [Float](repeating: 0, count: p), sumGX = sumG
-                            for k in 0..<c {
-                                var dw: Float = 0, db: Float = 0
-                                let w = weight[k]
-                                for i in 0..<p {
-                                    let xhat = (xs[k * p + i] - mu[i]) * r[i], g = gs[k * p + i]
-                                    dw += g * xhat
-                                    db += g
-                                    sumG[i] += g * w
-                                    sumGX[i] += g * w * xhat
-                                }
-                                pw[n * c + k] = dw
-                                pb[n * c + k] = db
-                            }
-                            guard let dx else { return }
-                            let out = dx + n * c * p
-                            for i in 0..<p {
-                                sumG[i] /= Float(c)
-                                sumGX[i] /= Float(c)
-                            }
-                            for k in 0..<c {
-                                let w = weight[k]
-                                for i in 0..<p {
-                                    let xhat = (xs[k * p + i] - mu[i]) * r[i]
-                                    out[k * p + i] = (gs[k * p + i] * w - sumG[i] - xhat * sumGX[i]) * r[i]
-                                }
-                            }
-                        }
-                    }
-                }
-            }
-        }
-        for k in 0..<c {
-            var dw: Float = 0, db: Float = 0
-            for n in 0..<batch {
-                dw += partialWeight[n * c + k]
-                db += partialBias[n * c + k]
-            }
-            dWeight[k] = dw
-            dBias[k] = db
+    func backward() -> Primitive {
+        try! PrimitiveCache.shared.primitive(PrimitiveKey("lnorm.bwd", ints: ints, layouts: [rows])) {
+            var desc = dnnl_layer_normalization_desc_t()
+            var diff = rows.desc, data = rows.desc
+            try dnnlCheck(dnnl_layer_normalization_backward_desc_init(&desc, dnnl_backward, &diff, &data, nil, epsilon, flags),
+                          "layer-norm backward desc")
+            return try makePD(desc, hint: forward(training: true).pd, "layer norm backward \(rows.dims)")
         }
     }
 }

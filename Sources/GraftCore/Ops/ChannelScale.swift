@@ -4,9 +4,9 @@ import CDNNL
 /// layer scale (torchvision's `layer_scale` parameter has that shape).
 ///
 /// oneDNN's broadcasting multiplication does the forward and the input's gradient; the scale's
-/// gradient, sum(dy * x) over the batch and the pixels, is summed here on plain data (oneDNN 2.6's
-/// generic reduction to (1, C, 1, 1) has no fast blocked kernel). Traced as a multiplication by
-/// the (C, 1, 1) constant, which ONNX broadcasts from the right, as PyTorch does.
+/// gradient is sum(dy * x) over the batch and the pixels (`reduceSum`), in whatever layout `x`
+/// came in. Traced as a multiplication by the (C, 1, 1) constant, which ONNX broadcasts from the
+/// right, as PyTorch does.
 public func scaleChannels(_ x: Tensor, by scale: Tensor) -> Tensor {
     precondition(x.shape.count == 4, "scaleChannels wants (N, C, H, W), not \(x.shape)")
     let channels = x.shape[1]
@@ -17,32 +17,16 @@ public func scaleChannels(_ x: Tensor, by scale: Tensor) -> Tensor {
         .reordered(to: layoutLike(a.layout, dims: broadcastDims))
     let dst = runBinary(dnnl_binary_mul, a, b)
     let needsX = x.requiresGrad, needsScale = scale.requiresGrad
-    let savedX = needsScale ? a : nil, shape = x.shape, scaleLayout = Layout.plain(scale.shape)
+    let savedX = needsScale ? a : nil, xLayout = a.layout, scaleLayout = Layout.plain(scale.shape)
     let result = record("scaleChannels", output: dst, shape: x.shape, inputs: [x, scale]) { dy in
-        let upstream = dy.reordered(to: a.layout)
+        let upstream = dy.reordered(to: xLayout)
         let dx = needsX ? runBinary(dnnl_binary_mul, upstream, b) : nil
         var dScale: Storage?
         if needsScale, let savedX {
-            let product = runBinary(dnnl_binary_mul, upstream, savedX).reordered(to: .plain(shape))
-            dScale = sumPerChannel(product, channels: channels, into: scaleLayout)
+            let product = runBinary(dnnl_binary_mul, upstream, savedX)
+            dScale = Storage(aliasing: reduceSum(product, to: .plain(broadcastDims)), as: scaleLayout)
         }
         return [dx, dScale]
     }
     return traced(result, inputs: [x, scale]) { _ in .multiply }
-}
-
-/// The sum of each channel of a plain (N, C, H, W) buffer, over the batch and the pixels.
-private func sumPerChannel(_ src: Storage, channels: Int, into layout: Layout) -> Storage {
-    let out = Storage(layout: layout, zeroed: true)
-    let pixels = src.layout.dims[2] * src.layout.dims[3], batch = src.layout.dims[0]
-    let from = src.floats, to = out.floats
-    for n in 0..<batch {
-        for c in 0..<channels {
-            let run = from + (n * channels + c) * pixels
-            var sum: Float = 0
-            for i in 0..<pixels { sum += run[i] }
-            to[c] += sum
-        }
-    }
-    return out
 }

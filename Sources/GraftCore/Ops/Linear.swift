@@ -6,68 +6,19 @@ public func linear(_ x: Tensor, weight: Tensor, bias: Tensor? = nil) -> Tensor {
     precondition(x.shape.count == 2, "linear input must be (N, features), not \(x.shape); flatten it first")
     precondition(weight.shape.count == 2 && weight.shape[1] == x.shape[1],
                  "linear: weight \(weight.shape) does not take \(x.shape[1]) input features")
-    let (n, inF, outF) = (x.shape[0], x.shape[1], weight.shape[0])
-    if let bias { precondition(bias.shape == [outF], "linear: bias \(bias.shape) should be [\(outF)]") }
-    let hasBias = bias != nil
-    let ints = [n, inF, outF, hasBias ? 1 : 0]
-    let srcDims = [n, inF], wDims = [outF, inF], dstDims = [n, outF]
-
-    let fwd = try! PrimitiveCache.shared.primitive(PrimitiveKey("ip.fwd", ints: ints)) {
-        var desc = dnnl_inner_product_desc_t()
-        var src = Layout.plain(srcDims).desc, wts = Layout.any(wDims).desc, dst = Layout.plain(dstDims).desc
-        var b = Layout.plain([outF]).desc
-        try withOptionalPointer(hasBias ? b : nil, &b) { bp in
-            try dnnlCheck(dnnl_inner_product_forward_desc_init(&desc, dnnl_forward_training, &src, &wts, bp, &dst),
-                          "inner product desc")
-        }
-        return try makePD(desc, "linear \(srcDims) x \(wDims)")
-    }
-    let src = x.storage.reordered(to: .plain(srcDims))
-    let dst = fwd.output(DNNL_ARG_DST)
-    var args: [Int32: Storage] = [DNNL_ARG_SRC: src, DNNL_ARG_WEIGHTS: weight.cachedStorage(in: fwd.layout(of: DNNL_ARG_WEIGHTS)),
-                                  DNNL_ARG_DST: dst]
-    if let bias { args[DNNL_ARG_BIAS] = bias.storage }
-    fwd.execute(args)
+    let ip = InnerProduct(rows: x.shape[0], inFeatures: x.shape[1], outFeatures: weight.shape[0], hasBias: bias != nil)
+    if let bias { precondition(bias.shape == [ip.outFeatures], "linear: bias \(bias.shape) should be [\(ip.outFeatures)]") }
+    let src = x.storage.reordered(to: .plain(ip.srcDims))
+    let dst = ip.run(src, weight: weight, bias: bias, training: true)
 
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }
-    let needsInputGrad = x.requiresGrad, inputCount = inputs.count
+    let needsInputGrad = x.requiresGrad, needsWeightGrad = weight.requiresGrad || bias?.requiresGrad == true
+    let inputCount = inputs.count
     let result = record("linear", output: dst, inputs: inputs) { dy in
-        let dyPlain = dy.reordered(to: .plain(dstDims))
-        var grads: [Storage?] = [nil, nil, nil]
-        if needsInputGrad {
-            let bwd = try! PrimitiveCache.shared.primitive(PrimitiveKey("ip.bwd_data", ints: ints)) {
-                var desc = dnnl_inner_product_desc_t()
-                var ds = Layout.plain(srcDims).desc, wts = Layout.any(wDims).desc, dd = Layout.plain(dstDims).desc
-                try dnnlCheck(dnnl_inner_product_backward_data_desc_init(&desc, &ds, &wts, &dd), "inner product backward-data desc")
-                return try makePD(desc, hint: fwd.pd, "linear backward-data")
-            }
-            let diffSrc = bwd.output(DNNL_ARG_DIFF_SRC)
-            bwd.execute([DNNL_ARG_DIFF_DST: dyPlain, DNNL_ARG_WEIGHTS: weight.cachedStorage(in: bwd.layout(of: DNNL_ARG_WEIGHTS)),
-                         DNNL_ARG_DIFF_SRC: diffSrc])
-            grads[0] = diffSrc
-        }
-        if weight.requiresGrad || bias?.requiresGrad == true {
-            let bwd = try! PrimitiveCache.shared.primitive(PrimitiveKey("ip.bwd_weights", ints: ints)) {
-                var desc = dnnl_inner_product_desc_t()
-                var s = Layout.plain(srcDims).desc, dw = Layout.any(wDims).desc, dd = Layout.plain(dstDims).desc
-                var db = Layout.plain([outF]).desc
-                try withOptionalPointer(hasBias ? db : nil, &db) { bp in
-                    try dnnlCheck(dnnl_inner_product_backward_weights_desc_init(&desc, &s, &dw, bp, &dd),
-                                  "inner product backward-weights desc")
-                }
-                return try makePD(desc, hint: fwd.pd, "linear backward-weights")
-            }
-            let dw = bwd.output(DNNL_ARG_DIFF_WEIGHTS)
-            var bargs: [Int32: Storage] = [DNNL_ARG_SRC: src, DNNL_ARG_DIFF_DST: dyPlain, DNNL_ARG_DIFF_WEIGHTS: dw]
-            if hasBias {
-                grads[2] = bwd.output(DNNL_ARG_DIFF_BIAS)
-                bargs[DNNL_ARG_DIFF_BIAS] = grads[2]
-            }
-            bwd.execute(bargs)
-            grads[1] = weight.requiresGrad ? dw.reordered(to: .plain(wDims)) : nil
-        }
-        return Array(grads.prefix(inputCount))
+        let grads = ip.gradients(dy.reordered(to: .plain(ip.dstDims)), weight: weight, needsInput: needsInputGrad,
+                                 src: needsWeightGrad ? src : nil)
+        return Array([grads.input, weight.requiresGrad ? grads.weight : nil, grads.bias].prefix(inputCount))
     }
     return traced(result, inputs: [x, weight, bias]) { ids in .linear(weight: ids[weight], bias: bias.map { ids[$0] }) }
 }

@@ -11,10 +11,10 @@ public func stochasticDepth(_ x: Tensor, p: Float, training: Bool, generator: in
     let batch = x.shape[0]
     let keep = 1 - p
     let scales: [Float] = (0..<batch).map { _ in generator.nextUnitFloat() < keep ? 1 / keep : 0 }
-    // Plain and channel-blocked layouts hold each sample as one contiguous run of the buffer
-    // (the batch is their outermost dimension); any other layout is made plain first.
+    // Plain, channels-last and channel-blocked layouts hold each sample as one contiguous run of
+    // the buffer (the batch is their outermost dimension); any other layout is made plain first.
     let layout = x.storage.layout
-    let perSampleLayout = layout.isPlain || layout.channelBlock != nil ? layout : .plain(x.shape)
+    let perSampleLayout = layout.isPlain || layout.isChannelsLast || layout.channelBlock != nil ? layout : .plain(x.shape)
     let out = Storage(layout: perSampleLayout)
     scaleSamples(x.storage.reordered(to: perSampleLayout), by: scales, into: out)
     let result = record("stochasticDepth", output: out, shape: x.shape, inputs: [x]) { dy in

@@ -78,6 +78,7 @@ public final class Tensor {
     public var layoutDescription: String {
         if isPlainLayout { return "plain" }
         if let b = storage.layout.channelBlock { return "blocked(C by \(b))" }
+        if storage.layout.isChannelsLast { return "channels-last" }
         return "blocked"
     }
 
