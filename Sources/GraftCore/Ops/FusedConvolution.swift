@@ -19,18 +19,23 @@ public func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: 
     if let residual {
         precondition(residual.shape == g.dstDims, "conv2dInference: residual \(residual.shape) should be \(g.dstDims)")
     }
-    let epilogue = ConvEpilogue(residual: residual?.storage.layout, activation: activation)
-    guard let fwd = ConvPrimitives.fused(g, epilogue) else {
-        let y = conv2dInference(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
-        return addingResidualThenActivating(y, residual, activation)
+    let dst: Storage
+    if let folded = WidthFolding.run(g, src: x.storage, weight: weight, bias: bias, residual: residual?.storage, activation: activation) {
+        dst = folded
+    } else {
+        let epilogue = ConvEpilogue(residual: residual?.storage.layout, activation: activation)
+        guard let fwd = ConvPrimitives.fused(g, epilogue) else {
+            let y = conv2dInference(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+            return addingResidualThenActivating(y, residual, activation)
+        }
+        dst = fwd.output(DNNL_ARG_DST)
+        var args: [Int32: Storage] = [DNNL_ARG_SRC: x.storage.reordered(to: fwd.layout(of: DNNL_ARG_SRC)),
+                                      DNNL_ARG_WEIGHTS: weight.cachedStorage(in: fwd.layout(of: DNNL_ARG_WEIGHTS)),
+                                      DNNL_ARG_DST: dst]
+        if let bias { args[DNNL_ARG_BIAS] = bias.storage }
+        if let residual { args[ConvEpilogue.residualArgument] = residual.storage }
+        fwd.execute(args)
     }
-    let dst = fwd.output(DNNL_ARG_DST)
-    var args: [Int32: Storage] = [DNNL_ARG_SRC: x.storage.reordered(to: fwd.layout(of: DNNL_ARG_SRC)),
-                                  DNNL_ARG_WEIGHTS: weight.cachedStorage(in: fwd.layout(of: DNNL_ARG_WEIGHTS)),
-                                  DNNL_ARG_DST: dst]
-    if let bias { args[DNNL_ARG_BIAS] = bias.storage }
-    if let residual { args[ConvEpilogue.residualArgument] = residual.storage }
-    fwd.execute(args)
     return traced(Tensor(storage: dst, shape: g.dstDims), inputs: [x, weight, bias, residual]) { ids in
         .convolution(g.traced(weight: ids[weight], bias: bias.map { ids[$0] }),
                      postOps: [residual.map { .add(ids[$0]) }, activation.map(TraceOp.PostOp.activation)].compactMap { $0 })
