@@ -2,7 +2,8 @@
 """Graft against PyTorch, side by side on this machine: `graft bench model` and
 pytorch_bench_model.py for each backbone and mode, interleaved (Graft, PyTorch, Graft, PyTorch,
 ...) so both see the same load, the best of the rounds kept for each, printed as a Markdown
-table with the ratio. One benchmark per process, as docs/performance.md describes.
+table with the ratio and every round's figure (this machine's host is shared: the spread says
+how much one figure can be trusted). One benchmark per process, as docs/performance.md describes.
 
 Not part of Graft's build or tests. Needs a Python with torch and torchvision, and tcmalloc
 (libgoogle-perftools-dev) for PyTorch's best configuration:
@@ -38,21 +39,23 @@ def main():
 
     env = dict(os.environ, OMP_NUM_THREADS=a.threads)
     torch_env = dict(env, LD_PRELOAD=TCMALLOC) if os.path.exists(TCMALLOC) else env
-    print("| backbone / mode | PyTorch img/s | Graft img/s | Graft / PyTorch | peak RSS PyTorch / Graft |")
-    print("|---|---:|---:|---:|---|")
+    print("| backbone / mode | PyTorch img/s | Graft img/s | Graft / PyTorch | per round: PyTorch; Graft | peak RSS PyTorch / Graft |")
+    print("|---|---:|---:|---:|---|---|")
     for backbone in a.backbones.split(","):
         for mode in a.modes.split(","):
             common = ["--backbone", backbone, "--mode", mode, "--iterations", a.iterations, "--json"]
-            best = {}
+            best, rounds = {}, {"graft": [], "pytorch": []}
             for _ in range(a.rounds):
                 for name, command, e in [("graft", [a.graft, "bench", "model", *common], env),
                                          ("pytorch", [a.python, str(HERE / "pytorch_bench_model.py"), *common], torch_env)]:
                     result = run(command, e)
+                    rounds[name].append(f"{result['images_per_second']:.1f}")
                     if name not in best or result["images_per_second"] > best[name]["images_per_second"]:
                         best[name] = result
             g, t = best["graft"], best["pytorch"]
             print(f"| {backbone} {mode} | {t['images_per_second']:.1f} | {g['images_per_second']:.1f} | "
                   f"{g['images_per_second'] / t['images_per_second']:.2f}x | "
+                  f"{', '.join(rounds['pytorch'])}; {', '.join(rounds['graft'])} | "
                   f"{t['peak_rss_mb']:.0f} / {g['peak_rss_mb']:.0f} MB |", flush=True)
 
 
