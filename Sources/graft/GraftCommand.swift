@@ -13,7 +13,7 @@ struct GraftCommand: AsyncParsableCommand {
 
 /// Options every command that computes shares.
 struct RuntimeOptions: ParsableArguments {
-    @Option(name: .long, help: "Threads for the compute kernels (default: OMP_NUM_THREADS, else all cores).")
+    @Option(name: .long, help: "Threads for the compute kernels (default: OMP_NUM_THREADS, else the cores this process may use: its CPU affinity, capped by a cgroup CPU quota).")
     var threads: Int?
 
     /// More threads than this would only crash inside the OpenMP runtime.

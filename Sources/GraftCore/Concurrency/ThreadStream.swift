@@ -19,6 +19,8 @@ enum ThreadStream {
     /// The calling thread's stream on `engine`, created on first use.
     static func current(on engine: dnnl_engine_t) -> dnnl_stream_t {
         if let existing = pthread_getspecific(key) { return OpaquePointer(existing) }
+        // A thread's first op: OpenMP's thread count is per thread, so it takes Graft's setting here.
+        Engine.adoptThreadCount()
         var stream: dnnl_stream_t?
         dnnlMust(dnnl_stream_create(&stream, engine, dnnl_stream_default_flags.rawValue), "dnnl_stream_create")
         pthread_setspecific(key, UnsafeRawPointer(stream!))

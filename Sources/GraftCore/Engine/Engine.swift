@@ -23,13 +23,22 @@ public final class Engine {
     /// The calling thread's stream.
     var stream: dnnl_stream_t { ThreadStream.current(on: engine) }
 
-    private static let requestedThreadCount = Locked<Int?>(nil)
+    private static let requestedThreadCount = Locked<Int?>(quotaThreadCount)
 
-    /// The number of threads oneDNN's kernels use: `OMP_NUM_THREADS` when set, else all cores.
+    /// Without `OMP_NUM_THREADS`, a cgroup CPU quota below the CPUs OpenMP would use (those of the
+    /// affinity mask) sets the default: a container given 1.5 CPUs of an 8-core host runs 2 threads.
+    private static var quotaThreadCount: Int? {
+        guard ProcessInfo.processInfo.environment["OMP_NUM_THREADS"] == nil, let quota = CPUQuota.current,
+              quota < Int(omp_get_max_threads()) else { return nil }
+        return quota
+    }
+
+    /// The number of threads oneDNN's kernels use: `OMP_NUM_THREADS` when set, else the CPUs this
+    /// process may use (its affinity mask, capped by a cgroup CPU quota).
     ///
     /// OpenMP keeps this setting per thread, so setting it here reaches the calling thread at once
-    /// and every other thread that calls `adoptThreadCount()` before it runs ops (inference
-    /// executors do, for their worker thread).
+    /// and every other thread that calls `adoptThreadCount()` before it runs ops (each thread does
+    /// when it first runs one, and inference executors do for their worker thread).
     public static var threadCount: Int {
         get { requestedThreadCount.withLock { $0 } ?? Int(omp_get_max_threads()) }
         set {
