@@ -53,11 +53,7 @@ public func conv2d(_ x: Tensor, weight: Tensor, bias: Tensor? = nil, stride: (In
     let training = GradMode.isEnabled && (x.requiresGrad || weight.requiresGrad || bias?.requiresGrad == true)
     let fwd = ConvPrimitives.forward(g, training: training)
     let src = x.storage.reordered(to: fwd.layout(of: DNNL_ARG_SRC))
-    let wts = weight.cachedStorage(in: fwd.layout(of: DNNL_ARG_WEIGHTS))
-    let dst = fwd.output(DNNL_ARG_DST)
-    var args: [Int32: Storage] = [DNNL_ARG_SRC: src, DNNL_ARG_WEIGHTS: wts, DNNL_ARG_DST: dst]
-    if let bias { args[DNNL_ARG_BIAS] = bias.storage }
-    fwd.execute(args)
+    let dst = fwd.run(src: src, weight: weight, bias: bias)
 
     var inputs = [x, weight]
     if let bias { inputs.append(bias) }

@@ -28,13 +28,8 @@ public func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: 
             let y = conv2dInference(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
             return addingResidualThenActivating(y, residual, activation)
         }
-        dst = fwd.output(DNNL_ARG_DST)
-        var args: [Int32: Storage] = [DNNL_ARG_SRC: x.storage.reordered(to: fwd.layout(of: DNNL_ARG_SRC)),
-                                      DNNL_ARG_WEIGHTS: weight.cachedStorage(in: fwd.layout(of: DNNL_ARG_WEIGHTS)),
-                                      DNNL_ARG_DST: dst]
-        if let bias { args[DNNL_ARG_BIAS] = bias.storage }
-        if let residual { args[ConvEpilogue.residualArgument] = residual.storage }
-        fwd.execute(args)
+        dst = fwd.run(src: x.storage.reordered(to: fwd.layout(of: DNNL_ARG_SRC)), weight: weight, bias: bias,
+                      extra: residual.map { [ConvEpilogue.residualArgument: $0.storage] } ?? [:])
     }
     return traced(Tensor(storage: dst, shape: g.dstDims), inputs: [x, weight, bias, residual]) { ids in
         .convolution(g.traced(weight: ids[weight], bias: bias.map { ids[$0] }),

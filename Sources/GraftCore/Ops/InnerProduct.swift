@@ -30,13 +30,7 @@ struct InnerProduct {
 
     /// src W^T + b, (rows, out) plain; `src` must be plain (rows, in).
     func run(_ src: Storage, weight: Tensor, bias: Tensor?, training: Bool) -> Storage {
-        let fwd = forward(training: training)
-        let dst = fwd.output(DNNL_ARG_DST)
-        var args: [Int32: Storage] = [DNNL_ARG_SRC: src, DNNL_ARG_WEIGHTS: weight.cachedStorage(in: fwd.layout(of: DNNL_ARG_WEIGHTS)),
-                                      DNNL_ARG_DST: dst]
-        if let bias { args[DNNL_ARG_BIAS] = bias.storage }
-        fwd.execute(args)
-        return dst
+        forward(training: training).run(src: src, weight: weight, bias: bias)
     }
 
     /// The gradients of the source (when `needsInput`), the weight in its plain (out, in) layout

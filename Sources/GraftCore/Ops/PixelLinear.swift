@@ -79,13 +79,7 @@ private struct PixelRows {
                 try makePD(desc, attr: attr, "pixel linear \(geometry.srcDims) -> \(geometry.dstDims)")
             }
         }
-        guard let primitive else { return nil }
-        let dst = primitive.output(DNNL_ARG_DST)
-        var args: [Int32: Storage] = [DNNL_ARG_SRC: src, DNNL_ARG_WEIGHTS: weight.cachedStorage(in: primitive.layout(of: DNNL_ARG_WEIGHTS)),
-                                      DNNL_ARG_DST: dst]
-        if let bias { args[DNNL_ARG_BIAS] = bias.storage }
-        primitive.execute(args)
-        return dst
+        return primitive?.run(src: src, weight: weight, bias: bias)
     }
 
     func trace(_ ids: TraceIDs, weight: Tensor, bias: Tensor?, activation: Activation?) -> TraceOp {

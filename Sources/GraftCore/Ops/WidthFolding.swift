@@ -88,15 +88,9 @@ extension WidthFolding {
         let (srcLayout, dstLayout) = (folding.blockedLayout(f.srcDims), folding.blockedLayout(f.dstDims))
         guard let fwd = ConvPrimitives.fused(f, ConvEpilogue(residual: residual.map { _ in dstLayout }, activation: activation)),
               fwd.layout(of: DNNL_ARG_SRC) == srcLayout, fwd.layout(of: DNNL_ARG_DST) == dstLayout else { return nil }
-        let dst = fwd.output(DNNL_ARG_DST)
-        var args: [Int32: Storage] = [
-            DNNL_ARG_SRC: folding.fold(src.reordered(to: folding.blockedLayout(g.srcDims)), channels: g.inChannels),
-            DNNL_ARG_WEIGHTS: weight.cachedStorage(in: fwd.layout(of: DNNL_ARG_WEIGHTS)), DNNL_ARG_DST: dst]
-        if let bias { args[DNNL_ARG_BIAS] = bias.storage }
-        if let residual {
-            args[ConvEpilogue.residualArgument] = folding.fold(residual.reordered(to: folding.blockedLayout(g.dstDims)), channels: g.outChannels)
-        }
-        fwd.execute(args)
+        let foldedResidual = residual.map { folding.fold($0.reordered(to: folding.blockedLayout(g.dstDims)), channels: g.outChannels) }
+        let dst = fwd.run(src: folding.fold(src.reordered(to: folding.blockedLayout(g.srcDims)), channels: g.inChannels),
+                          weight: weight, bias: bias, extra: foldedResidual.map { [ConvEpilogue.residualArgument: $0] } ?? [:])
         return folding.unfold(dst, channels: g.outChannels)
     }
 }
