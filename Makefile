@@ -4,7 +4,8 @@
 SWIFT ?= swift
 CONFIG ?= release
 SWIFT_FLAGS ?= -c $(CONFIG)
-DEBIAN_PACKAGES := libdnnl-dev libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev libtiff-dev libssl-dev libhdf5-dev
+DEBIAN_PACKAGES := libdnnl-dev libturbojpeg0-dev libpng-dev libwebp-dev libgif-dev libtiff-dev libssl-dev libhdf5-dev \
+  libopenmpi-dev openmpi-bin
 export OMP_NUM_THREADS ?= $(shell nproc)
 
 .PHONY: all setup build weights python-tools test-tools test demo bench clean

@@ -35,6 +35,7 @@ let package = Package(
         .systemLibrary(name: "CTIFF", path: "Sources/CTIFF", pkgConfig: "libtiff-4"),
         .systemLibrary(name: "COpenSSL", path: "Sources/COpenSSL", pkgConfig: "libcrypto"),
         .systemLibrary(name: "CHDF5", path: "Sources/CHDF5", pkgConfig: "hdf5"),
+        .systemLibrary(name: "CMPI", path: "Sources/CMPI", pkgConfig: "ompi-c"),
 
         // Files written so that nothing is ever half-written: atomic files, folders replaced as
         // one unit, a lock on an output folder, failures as sentences.
@@ -66,6 +67,9 @@ let package = Package(
         .target(name: "GraftTraining", dependencies: [
             "GraftCore", "GraftFiles", "GraftNN", "GraftOptim", "GraftCheckpoint", "GraftData", "GraftModels",
         ]),
+        // Data-parallel training over several processes and machines: Open MPI's collectives behind
+        // the trainer's narrow WorkerGroup interface (rank, sums, gathers, bucketed gradient allreduce).
+        .target(name: "GraftDistributed", dependencies: ["CMPI", "GraftCore", "GraftOptim", "GraftTraining"]),
         // An HTTP inference server over trained and pretrained models: the Open Inference Protocol,
         // an upload API and a page, dynamic batching, metrics. Training knows nothing of it.
         .target(name: "GraftServe", dependencies: [
@@ -90,7 +94,7 @@ let package = Package(
         ], exclude: ["ONNX/onnx_subset.proto"]),
         // The command-line tool: a thin layer over the library.
         .executableTarget(name: "graft", dependencies: [
-            "Graft", "GraftServe", "GraftExport",
+            "Graft", "GraftServe", "GraftExport", "GraftDistributed",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

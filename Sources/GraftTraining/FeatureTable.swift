@@ -37,9 +37,6 @@ struct FeatureTable {
         self.values = values
     }
 
-    /// Batches of `batchSize` that cover the table.
-    func batchCount(_ batchSize: Int) -> Int { (labels.count + batchSize - 1) / max(1, batchSize) }
-
     /// The features of the images at `indices`, as a (indices.count, width) tensor.
     func batch(_ indices: ArraySlice<Int>) -> Tensor {
         var rows = [Float]()

@@ -7,6 +7,8 @@ public enum TrainingError: Error, CustomStringConvertible {
     case invalidClassWeights(count: Int, classes: Int)
     case checkpointMismatch(file: String, reason: String)
     case nothingToResume(directory: String)
+    /// Data-parallel workers that do not hold the same `what` as worker 0.
+    case workersDisagree(what: String, ranks: [Int], size: Int)
 
     public var description: String {
         switch self {
@@ -22,6 +24,10 @@ public enum TrainingError: Error, CustomStringConvertible {
         case let .checkpointMismatch(file, reason): return "cannot resume from \(file): \(reason)"
         case let .nothingToResume(directory):
             return "nothing to resume: \(directory) holds no checkpoint; run without --resume to start training"
+        case let .workersDisagree(what, ranks, size):
+            return "rank\(ranks.count == 1 ? "" : "s") \(ranks.map(String.init).joined(separator: ", ")) of \(size) \(ranks.count == 1 ? "does" : "do") not "
+                + "hold the same \(what) as rank 0: every rank must read the same data folder and the same weights "
+                + "(on several machines: the same paths, or a shared file system)"
         }
     }
 }

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Graft
+import GraftDistributed
 
 struct Train: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,6 +19,7 @@ struct Train: ParsableCommand {
         """)
 
     @OptionGroup var runtime: RuntimeOptions
+    @OptionGroup var distribution: DistributedOptions
     @Argument(help: "Image folder (class folders, or the folder --labels paths are relative to).") var data: String
     @OptionGroup var source: DataSourceOptions
     @Option(help: "Output folder (not needed with --print-model).") var out: String?
@@ -56,23 +58,35 @@ struct Train: ParsableCommand {
 
     func run() throws {
         try runtime.apply()
+        try distribution.run(threads: runtime.threads) { try train(workers: $0) }
+    }
+
+    /// One process's part: with `workers`, rank 0 alone prints and writes.
+    private func train(workers: MPIWorld?) throws {
+        let leads = workers.map { $0.rank == 0 } ?? true
+        func print(_ text: @autoclosure () -> String) { if leads { Swift.print(text()) } }
         let folder = try source.dataset(at: data, options: recipe.datasetOptions())
         print(folder.summary)
+        if let workers, workers.size > 1 {
+            print("data-parallel: \(workers.size) processes, \(Engine.threadCount) threads each on rank 0; each trains on its slice of every batch of \(recipe.batchSize)")
+        }
         let (model, recipeOptions) = try renamingSettings(TrainingRecipe.flags, asUsageError: false) { (try recipe.classifierOptions(), try trainingOptions()) }
         var options = recipeOptions
         options.labelIssues = labelIssues.options
         if printModel {
+            guard leads else { return }
             let classifier = try renamingSettings(TrainingRecipe.flags, asUsageError: false) {
                 try model.makeClassifier(classNames: folder.classNames, seed: recipe.seed)
             }
             return try printStages(of: classifier, options)
         }
         let run = try renamingSettings(TrainingRecipe.flags.merging(LabelIssueFlags.flags) { a, _ in a }, asUsageError: false) {
-            try TrainingRun(data: folder, model: model, options: options, outputs: RunOutputs(directory: URL(fileURLWithPath: out!)))
+            try TrainingRun(data: folder, model: model, options: options, outputs: RunOutputs(directory: URL(fileURLWithPath: out!)),
+                            workers: workers)
         }
         for note in run.notes { print(note) }
         let display = ProgressDisplay()
-        run.observe(display)
+        if leads { run.observe(display) }
         let interrupt = InterruptFlag()
         run.trainer.shouldStop = { interrupt.isSet }
         let summary: TrainingSummary
@@ -82,7 +96,12 @@ struct Train: ParsableCommand {
         } catch let error as TrainingError {
             throw CommandFailure(error.description)
         }
-        print(summary)
+        print(summary.description)
+        if let workers, workers.size > 1 {
+            let s = workers.statistics
+            print(String(format: "communication on rank 0: %.1f s waiting (%.1f s for gradients after backward, of %.1f s of gradient allreduces), %.0f MB moved",
+                         s.waitSeconds, s.gradientWaitSeconds, s.gradientReduceSeconds, Double(s.collectiveBytes + s.gradientBytes) / 1e6))
+        }
     }
 
     /// `--print-model`: each stage's trainable and frozen blocks, and stage 2's learning rates.

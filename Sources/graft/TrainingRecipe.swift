@@ -94,6 +94,7 @@ struct TrainingRecipe: ParsableArguments {
         "erasing": "--erase", "mixUpAlpha": "--mixup", "cutMixAlpha": "--cutmix", "weightDecay": "--weight-decay", "momentum": "--momentum",
         "optimizer": "--optimizer", "reduceOnPlateau.patience": "--reduce-lr-patience", "reduceOnPlateau.factor": "--reduce-lr-factor",
         "reduceOnPlateau.minimumLearningRate": "--min-lr", "stepDecayEpochs": "--step-epochs", "stepDecayFactor": "--step-factor",
+        "batchNorm": "--bn",
     ]
 
     /// Checks every setting before any work, as a usage error that names the flag.

@@ -9,7 +9,7 @@ import XCTest
 private final class RecordingSynchronizer: GradientSynchronizer {
     var ready: [(name: String, values: [Float], gradient: [Float])] = []
     var steps: [[String]] = []
-    var reducedEpochs = 0
+    var prepared: [[String]] = []
     var failures: [String] = []
 
     func gradientReady(_ parameter: NamedParameter) {
@@ -26,9 +26,8 @@ private final class RecordingSynchronizer: GradientSynchronizer {
         ready = []
     }
 
-    func reduce(_ totals: RunningTotals) throws -> RunningTotals {
-        reducedEpochs += 1
-        return totals
+    func prepare(_ parameters: [NamedParameter]) {
+        prepared.append(parameters.map(\.name))
     }
 
     var trainable: [String: Tensor] = [:]
@@ -57,7 +56,9 @@ final class GradientSynchronizerTests: TrainingTestCase {
         XCTAssertEqual(synchronizer.failures, [])
         // 24 images in batches of 8: three steps an epoch.
         XCTAssertEqual(synchronizer.steps.count, 6)
-        XCTAssertEqual(synchronizer.reducedEpochs, 2)
+        // Each stage's step told it what it trains, before any gradient.
+        XCTAssertEqual(synchronizer.prepared.count, 2)
+        XCTAssertEqual(Set(synchronizer.prepared.last ?? []), Set(synchronizer.trainable.keys))
         let head = Set(classifier.head.namedParameters(prefix: "head.").map(\.name))
         for (i, names) in synchronizer.steps.enumerated() {
             XCTAssertEqual(names.count, Set(names).count, "a gradient was reported twice in step \(i)")

@@ -14,6 +14,9 @@ public struct Batch {
     public let epoch: Int
     /// Position of the batch within its epoch.
     public let index: Int
+    /// The labels of the whole batch when this is one worker's shard of it (see `DataShard`),
+    /// in batch order; equal to `labels` otherwise.
+    public let wholeBatchLabels: [Int]
 
     public var count: Int { labels.count }
 }

@@ -6,12 +6,14 @@ final class BatchBuffer: @unchecked Sendable {
     let floatCount: Int
     let sampleIndices: [Int]
     let labels: [Int]
+    let wholeBatchLabels: [Int]
     var remaining: Int
     var targets: [Float]?
 
-    init(sampleIndices: [Int], labels: [Int], sampleSize: Int) {
+    init(sampleIndices: [Int], labels: [Int], wholeBatchLabels: [Int], sampleSize: Int) {
         self.sampleIndices = sampleIndices
         self.labels = labels
+        self.wholeBatchLabels = wholeBatchLabels
         floatCount = sampleIndices.count * sampleSize
         pixels = .allocate(capacity: floatCount)
         remaining = sampleIndices.count
@@ -24,6 +26,6 @@ final class BatchBuffer: @unchecked Sendable {
         let images = Tensor(shape: [n, 3, height, width],
                             values: Array(UnsafeBufferPointer(start: pixels, count: floatCount)))
         return Batch(images: images, labels: labels, targets: targets.map { Tensor(shape: [n, classCount], values: $0) },
-                     sampleIndices: sampleIndices, epoch: epoch, index: index)
+                     sampleIndices: sampleIndices, epoch: epoch, index: index, wholeBatchLabels: wholeBatchLabels)
     }
 }

@@ -15,10 +15,13 @@ public struct DataLoaderOptions: Sendable {
     public var prefetchBatches: Int
     public var cache: CachePolicy
     public var decoding: DecodingOptions
+    /// Which slice of every batch this loader produces (data-parallel training); the batches are
+    /// still counted, shuffled and numbered as the whole ones.
+    public var shard: DataShard
 
     public init(batchSize: Int = 32, shuffle: Bool = true, dropLast: Bool? = nil, seed: UInt64 = 0,
                 threads: Int = ProcessInfo.processInfo.activeProcessorCount, prefetchBatches: Int = 3,
-                cache: CachePolicy = .automatic, decoding: DecodingOptions = DecodingOptions()) {
+                cache: CachePolicy = .automatic, decoding: DecodingOptions = DecodingOptions(), shard: DataShard = .whole) {
         precondition(batchSize > 0, "batch size must be positive")
         self.batchSize = batchSize
         self.shuffle = shuffle
@@ -28,6 +31,7 @@ public struct DataLoaderOptions: Sendable {
         self.prefetchBatches = max(1, prefetchBatches)
         self.cache = cache
         self.decoding = decoding
+        self.shard = shard
     }
 }
 

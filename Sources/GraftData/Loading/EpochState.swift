@@ -4,9 +4,15 @@ import Foundation
 final class EpochState: @unchecked Sendable {
     let loader: DataLoader
     let epoch: Int
+    /// The samples this loader produces, in the order it produces them: with a shard, its slice
+    /// of each batch, one after the other.
     let order: [Int]
     let batchCount: Int
     let sampleCount: Int
+    /// Where each batch starts in `order` (batchCount + 1 entries, the last one `sampleCount`).
+    private let batchStarts: [Int]
+    /// The whole epoch's order, for the labels of whole batches when sharded.
+    private let wholeOrder: [Int]
     private let condition = NSCondition()
     private var nextPosition = 0
     private var consumed = 0
@@ -18,12 +24,34 @@ final class EpochState: @unchecked Sendable {
     init(loader: DataLoader, epoch: Int) {
         self.loader = loader
         self.epoch = epoch
-        order = loader.order(epoch: epoch)
+        let whole = loader.order(epoch: epoch)
         batchCount = loader.batchesPerEpoch
-        sampleCount = loader.samplesPerEpoch
+        let wholeCount = loader.samplesPerEpoch, batchSize = loader.options.batchSize, shard = loader.options.shard
+        var order: [Int] = [], starts: [Int] = []
+        order.reserveCapacity(wholeCount / shard.count + batchCount)
+        for batch in 0..<batchCount {
+            let start = batch * batchSize, end = min(start + batchSize, wholeCount)
+            starts.append(order.count)
+            let slice = shard.range(in: end - start)
+            order += whole[(start + slice.lowerBound)..<(start + slice.upperBound)]
+        }
+        starts.append(order.count)
+        self.order = order
+        batchStarts = starts
+        sampleCount = order.count
+        wholeOrder = whole
     }
 
-    private var batchSize: Int { loader.options.batchSize }
+    /// The batch that position `position` of `order` belongs to (the last whose start is at or
+    /// before it; empty batches are skipped over).
+    private func batchIndex(at position: Int) -> Int {
+        var low = 0, high = batchCount - 1
+        while low < high {
+            let middle = (low + high + 1) / 2
+            if batchStarts[middle] <= position { low = middle } else { high = middle - 1 }
+        }
+        return low
+    }
 
     func stop() {
         condition.lock()
@@ -35,9 +63,12 @@ final class EpochState: @unchecked Sendable {
     /// Must be called with the lock held.
     private func buffer(for batch: Int) -> BatchBuffer {
         if let existing = buffers[batch] { return existing }
-        let start = batch * batchSize, end = min(start + batchSize, sampleCount)
-        let indices = Array(order[start..<end])
-        let buffer = BatchBuffer(sampleIndices: indices, labels: indices.map { loader.dataset.samples[$0].label },
+        let indices = Array(order[batchStarts[batch]..<batchStarts[batch + 1]])
+        let labels = indices.map { loader.dataset.samples[$0].label }
+        let size = loader.options.batchSize, wholeStart = batch * size
+        let wholeLabels = loader.options.shard.count == 1 ? labels
+            : wholeOrder[wholeStart..<min(wholeStart + size, loader.samplesPerEpoch)].map { loader.dataset.samples[$0].label }
+        let buffer = BatchBuffer(sampleIndices: indices, labels: labels, wholeBatchLabels: wholeLabels,
                                  sampleSize: loader.transform.sampleSize)
         buffers[batch] = buffer
         return buffer
@@ -48,7 +79,7 @@ final class EpochState: @unchecked Sendable {
         let sampleSize = loader.transform.sampleSize
         while true {
             condition.lock()
-            while !stopped && failure == nil && nextPosition < sampleCount && nextPosition / batchSize >= consumed + prefetch {
+            while !stopped && failure == nil && nextPosition < sampleCount && batchIndex(at: nextPosition) >= consumed + prefetch {
                 condition.wait()
             }
             if stopped || failure != nil || nextPosition >= sampleCount {
@@ -57,7 +88,7 @@ final class EpochState: @unchecked Sendable {
             }
             let position = nextPosition
             nextPosition += 1
-            let batch = position / batchSize, slot = position % batchSize
+            let batch = batchIndex(at: position), slot = position - batchStarts[batch]
             let target = buffer(for: batch)
             condition.unlock()
 
@@ -88,6 +119,16 @@ final class EpochState: @unchecked Sendable {
     func takeNext() throws -> Batch? {
         condition.lock()
         guard consumed < batchCount else { condition.unlock(); return nil }
+        // A shard's empty slice of a batch smaller than the number of workers has nothing to wait for.
+        if batchStarts[consumed] == batchStarts[consumed + 1] {
+            let index = consumed
+            let buffer = buffer(for: index)
+            buffers[index] = nil
+            consumed += 1
+            condition.broadcast()
+            condition.unlock()
+            return finish(buffer, index: index)
+        }
         while !ready.contains(consumed) && failure == nil {
             condition.wait()
         }
@@ -113,7 +154,7 @@ final class EpochState: @unchecked Sendable {
         for (slot, sample) in buffer.sampleIndices.enumerated() {
             try loader.produceSample(sample, epoch: epoch, into: buffer.pixels + slot * sampleSize)
         }
-        loader.mix(buffer, epoch: epoch, batch: index)
+        if !buffer.sampleIndices.isEmpty { loader.mix(buffer, epoch: epoch, batch: index) }
         consumed += 1
         return finish(buffer, index: index)
     }

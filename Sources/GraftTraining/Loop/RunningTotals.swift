@@ -1,5 +1,5 @@
 /// Loss and accuracy summed over an epoch's batches. Sums, not means, so that the totals of
-/// several workers add up to the totals of their union (see `GradientSynchronizer.reduce`).
+/// several workers add up to the totals of their union (see `WorkerGroup.reduce`).
 public struct RunningTotals: Equatable, Sendable {
     public var count = 0
     public var lossSum = 0.0

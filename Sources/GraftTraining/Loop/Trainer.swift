@@ -20,7 +20,9 @@ public final class Trainer {
     public let options: TrainingOptions
     /// Told of every event of the run, in this order.
     public var observers: [any TrainingObserver]
-    /// Between backward and the optimizer in every step, when several workers train together.
+    /// The processes training this model together, each on its slice of every batch; nil for one.
+    public let workers: (any WorkerGroup)?
+    /// Between backward and the optimizer in every step: the workers' synchronizer by default.
     public var gradientSynchronizer: (any GradientSynchronizer)?
     /// Checked after every batch; returning true stops with `TrainingError.interrupted` (Ctrl-C).
     public var shouldStop: () -> Bool = { false }
@@ -44,9 +46,10 @@ public final class Trainer {
     private var stageStopReason: String?
 
     /// Throws `InvalidSetting` for options out of range, and `FreezingError` for a block to
-    /// unfreeze that the backbone lacks: before anything trains.
+    /// unfreeze that the backbone lacks: before anything trains. With `workers`, every worker
+    /// makes its own trainer of the same classifier, data and options.
     public init(classifier: ImageClassifier, trainingSet: ImageDataset, validationSet: ImageDataset?,
-                options: TrainingOptions = TrainingOptions()) throws {
+                options: TrainingOptions = TrainingOptions(), workers: (any WorkerGroup)? = nil) throws {
         try options.validate()
         guard trainingSet.count > 0 else { throw TrainingError.noTrainingImages }
         // A block the backbone lacks should stop the run now, not after stage 1.
@@ -56,10 +59,18 @@ public final class Trainer {
             throw InvalidSetting(name: "classWeighting", value: "\(options.classWeighting)",
                                  requirement: "none for multi-label data (each class is its own binary decision)")
         }
+        if let workers, workers.size > 1, options.batchNorm == .train, options.fineTuneEpochs > 0 {
+            // Each worker's batch statistics would be those of its slice alone, so the result would
+            // depend on the number of workers.
+            throw InvalidSetting(name: "batchNorm", value: "train",
+                                 requirement: "inference when training over several processes (synchronized batch statistics are not implemented yet)")
+        }
         self.classifier = classifier
         self.trainingSet = trainingSet
         self.validationSet = validationSet.flatMap { $0.count > 0 ? $0 : nil }
         self.options = options
+        self.workers = workers.flatMap { $0.size > 1 ? $0 : nil }
+        gradientSynchronizer = self.workers?.gradientSynchronizer
         classWeights = try options.classWeighting.weights(classCounts: trainingSet.classCounts)
         progress = TrainingProgress(stage: 1, completedEpochsInStage: 0, history: [], bestLoss: nil, bestRecord: nil,
                                     epochsWithoutImprovement: 0, seed: options.seed,
@@ -199,7 +210,7 @@ public final class Trainer {
                                 transform: ImageTransform(preprocessing: classifier.preprocessing, augmentation: options.augmentation),
                                 options: DataLoaderOptions(batchSize: options.batchSize, shuffle: true, dropLast: false,
                                                            seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.shuffle.rawValue),
-                                                           threads: options.loaderThreads))
+                                                           threads: options.loaderThreads, shard: shard))
         if plan.cached && headFeatures == nil { try computeHeadFeatures(stage: stage, plan: plan) }
         let stepsPerEpoch = plan.cached ? (trainingSet.count + options.batchSize - 1) / options.batchSize : loader.batchesPerEpoch
         let schedule = options.learningRateSchedule(learningRate: plan.learningRate, totalSteps: plan.epochs * stepsPerEpoch,
@@ -209,23 +220,27 @@ public final class Trainer {
         let multiLabel = classifier.headConfiguration.output.isMultiLabel
         let step = TrainStep(optimizer: optimizer, scheduler: scheduler, labelSmoothing: options.labelSmoothing,
                              classWeights: classWeights, multiLabel: multiLabel, gradientClipNorm: options.gradientClipNorm,
-                             synchronizer: gradientSynchronizer)
+                             synchronizer: gradientSynchronizer, workers: workers)
         while progress.completedEpochsInStage < plan.epochs {
             let epoch = progress.completedEpochsInStage
             if let plateau = options.reduceOnPlateau { applyPlateau(plateau, stage: stage, to: scheduler) }
             let started = Date()
-            let context = ForwardContext(training: true, seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.dropout.rawValue, UInt64(epoch)))
+            // Each worker draws its own dropout masks (worker 0 those of one process), as PyTorch DDP's ranks do.
+            let dropoutSeed = derivedSeed(options.seed, UInt64(stage), SeedPurpose.dropout.rawValue, UInt64(epoch))
+            let context = ForwardContext(training: true, seed: shard.rank == 0 ? dropoutSeed : derivedSeed(dropoutSeed, UInt64(shard.rank)))
             var totals = RunningTotals()
-            func train(_ logits: Tensor, _ labels: [Int], targets: Tensor? = nil, batch: Int) throws {
-                let loss = try step(logits, labels: labels, targets: targets)
+            func train(_ logits: Tensor?, _ labels: [Int], targets: Tensor? = nil, wholeBatch: [Int], batch: Int) throws {
+                let share = shareOfLoss(labels, in: wholeBatch, mixed: targets != nil)
+                let loss = try logits.map { try step($0, labels: labels, targets: targets, share: share) } ?? step.stepWithoutImages()
                 guard loss.isFinite else {
                     throw TrainingError.nonFiniteLoss(stage: stage, epoch: history.count + 1, batch: batch, value: loss,
                                                       lastCheckpoint: checkpointer?.existing)
                 }
-                if multiLabel, let targets {
+                if let logits, multiLabel, let targets {
                     totals.add(loss: loss, logits: logits.values, targets: targets.values, classes: classifier.classNames.count,
                                threshold: classifier.headConfiguration.threshold)
-                } else {
+                } else if let logits {
+                    // The whole batch's loss for each of this worker's images: the workers' sums add up to one process's.
                     totals.add(loss: loss, logits: logits.values, labels: labels)
                 }
                 reportProgress(BatchProgress(phase: .training, stage: stage, epoch: history.count + 1, epochInStage: epoch + 1,
@@ -239,22 +254,24 @@ public final class Trainer {
                 var generator = SeededGenerator(seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.shuffle.rawValue, UInt64(epoch)))
                 let order = Array(0..<table.labels.count).shuffled(using: &generator)
                 for (b, start) in stride(from: 0, to: order.count, by: options.batchSize).enumerated() {
-                    let indices = order[start..<min(start + options.batchSize, order.count)]
-                    let targets = multiLabel ? Tensor(shape: [indices.count, classifier.classNames.count],
-                                                      values: trainingSet.multiHotTargets(indices)) : nil
-                    try train(classifier.head(table.batch(indices), context: context), indices.map { table.labels[$0] },
-                              targets: targets, batch: b)
+                    let whole = order[start..<min(start + options.batchSize, order.count)]
+                    let slice = shard.range(in: whole.count), indices = whole[(start + slice.lowerBound)..<(start + slice.upperBound)]
+                    let targets = multiLabel && !indices.isEmpty ? Tensor(shape: [indices.count, classifier.classNames.count],
+                                                                          values: trainingSet.multiHotTargets(indices)) : nil
+                    try train(indices.isEmpty ? nil : classifier.head(table.batch(indices), context: context), indices.map { table.labels[$0] },
+                              targets: targets, wholeBatch: whole.map { table.labels[$0] }, batch: b)
                 }
             } else {
                 let batches = loader.epoch(epoch)
                 var b = 0
                 while let batch = try batches.nextBatch() {
-                    try train(classifier(batch.images, context: context), batch.labels, targets: batch.targets, batch: b)
+                    try train(batch.count == 0 ? nil : classifier(batch.images, context: context), batch.labels, targets: batch.targets,
+                              wholeBatch: batch.wholeBatchLabels, batch: b)
                     b += 1
                 }
             }
             let trainSeconds = Date().timeIntervalSince(started)
-            let epochTotals = try gradientSynchronizer?.reduce(totals) ?? totals
+            let epochTotals = try workers?.reduce(totals) ?? totals
             let epochNumber = history.count + 1
             let validation = try validate(cached: plan.cached) { [self] batch, batchCount, images in
                 reportProgress(BatchProgress(phase: .validation, stage: stage, epoch: epochNumber, epochInStage: epoch + 1,
@@ -277,6 +294,19 @@ public final class Trainer {
                 break
             }
         }
+    }
+
+    /// This worker's slice of every batch, of the feature cache and of the validation set.
+    private var shard: DataShard { workers.map { DataShard(rank: $0.rank, count: $0.size) } ?? .whole }
+
+    /// This worker's part of a batch's loss, which is a mean over the batch's images (weighted
+    /// by class, when the run weights classes and the targets are plain labels).
+    private func shareOfLoss(_ labels: [Int], in whole: [Int], mixed: Bool) -> Double {
+        guard labels.count != whole.count else { return 1 }
+        if let classWeights, !mixed {
+            return labels.reduce(0.0) { $0 + Double(classWeights[$1]) } / whole.reduce(0.0) { $0 + Double(classWeights[$1]) }
+        }
+        return Double(labels.count) / Double(whole.count)
     }
 
     /// Appends `record` and updates which epoch is the best so far (the lowest selection loss,
@@ -322,14 +352,36 @@ public final class Trainer {
                                          epochsInStage: plan.epochs, batch: batch, batches: batches, images: images,
                                          seconds: Date().timeIntervalSince(start)))
         }
-        let train = try FeatureTable(classifier: classifier, dataset: trainingSet, batchSize: options.batchSize,
-                                     threads: options.loaderThreads, progress: report)
-        let trainBatches = train.batchCount(options.batchSize), trainImages = train.labels.count
+        let train = try features(of: trainingSet, progress: report)
+        let trainImages = shard.range(in: trainingSet.count).count
+        let trainBatches = (trainImages + options.batchSize - 1) / options.batchSize
         headFeatures = (train, try validationSet.map {
-            try FeatureTable(classifier: classifier, dataset: $0, batchSize: options.batchSize, threads: options.loaderThreads,
-                             progress: { report($0 + trainBatches, $1 + trainBatches, $2 + trainImages) })
+            try features(of: $0, progress: { report($0 + trainBatches, $1 + trainBatches, $2 + trainImages) })
         })
         note(String(format: "stage 1: features computed in %.1f s", Date().timeIntervalSince(start)))
+    }
+
+    /// The backbone features of every image of `dataset`: with workers, each computes those of its
+    /// slice and they gather the whole table.
+    private func features(of dataset: ImageDataset, progress: @escaping (Int, Int, Int) -> Void) throws -> FeatureTable {
+        guard let workers else {
+            return try FeatureTable(classifier: classifier, dataset: dataset, batchSize: options.batchSize,
+                                    threads: options.loaderThreads, progress: progress)
+        }
+        let local = try FeatureTable(classifier: classifier, dataset: dataset.subset(Array(shard.range(in: dataset.count))),
+                                     batchSize: options.batchSize, threads: options.loaderThreads, progress: progress)
+        return FeatureTable(width: classifier.headInputWidth, labels: dataset.samples.map(\.label), values: try workers.gather(local.values))
+    }
+
+    /// The network's logits of every image of `dataset`, in order: with workers, each predicts its
+    /// slice and they gather the rest.
+    private func logits(of dataset: ImageDataset, progress: @escaping (Int, Int, Int) -> Void) throws -> (logits: [Float], labels: [Int]) {
+        guard let workers else {
+            return try classifier.predictLogits(on: dataset, batchSize: options.batchSize, threads: options.loaderThreads, progress: progress)
+        }
+        let local = try classifier.predictLogits(on: dataset.subset(Array(shard.range(in: dataset.count))), batchSize: options.batchSize,
+                                                 threads: options.loaderThreads, progress: progress)
+        return (try workers.gather(local.logits), dataset.samples.map(\.label))
     }
 
     /// The validation set's loss and accuracy (for multi-label data the exact-match ratio, and
@@ -344,8 +396,7 @@ public final class Trainer {
             }.values
             labels = table.labels
         } else {
-            (logits, labels) = try classifier.predictLogits(on: validationSet, batchSize: options.batchSize,
-                                                            threads: options.loaderThreads, progress: progress)
+            (logits, labels) = try self.logits(of: validationSet, progress: progress)
         }
         if classifier.headConfiguration.output.isMultiLabel {
             let report = MultiLabelReport(logits: logits, labelSets: validationSet.samples.map(\.labels), classNames: classifier.classNames,

@@ -10,6 +10,8 @@ public final class ResumeCheckpointer: TrainingObserver {
     public let directory: URL
     /// Whose kept weights go into the checkpoint (and come back from it).
     let bestWeights: BestWeights?
+    /// false: only restores (a data-parallel worker other than the one that writes).
+    public var writes = true
 
     public init(directory: URL, bestWeights: BestWeights?) {
         self.directory = directory
@@ -30,6 +32,7 @@ public final class ResumeCheckpointer: TrainingObserver {
     }
 
     private func write(_ trainer: Trainer, optimizer: OptimizerState?) throws {
+        guard writes else { return }
         try checkpoint.write(model: Checkpoint(namedTensors: trainer.classifier.stateTensors()),
                              best: bestWeights?.checkpoint(of: trainer.classifier), optimizer: optimizer,
                              progress: trainer.progress)

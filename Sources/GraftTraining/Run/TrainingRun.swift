@@ -6,6 +6,11 @@ import GraftFiles
 /// program, a distributed launcher): the trainer with the observers that keep the best weights,
 /// stop early, checkpoint every epoch for resuming, look for label issues and near-duplicates
 /// after stage 1 and keep the output folder current, then a summary of what was kept.
+///
+/// With `workers` (data-parallel training over several processes), every worker makes the same
+/// run: all of them train, each on its slice of every batch, and worker 0 alone claims the
+/// output folder and writes to it (the others read its checkpoint to resume). The run starts
+/// only when every worker has found the same data and built the same initial weights.
 public final class TrainingRun {
     public let classifier: ImageClassifier
     public let trainer: Trainer
@@ -20,17 +25,17 @@ public final class TrainingRun {
     /// classes (with one sigmoid per class for multi-label data unless `model` says otherwise),
     /// then the run.
     public convenience init(data: some DatasetSplits, model: ClassifierOptions, options: TrainingOptions,
-                            outputs: RunOutputs?, title: String? = nil) throws {
+                            outputs: RunOutputs?, title: String? = nil, workers: (any WorkerGroup)? = nil) throws {
         let model = model.adapted(to: data.train)
         try model.validate(for: data.train)
         try options.validate()
         // Before the weights load: a folder in use or not writable should fail at once.
-        let lock = try outputs.map { try FolderLock($0.directory) }
+        let lock = try Self.claim(outputs, workers: workers)
         let classifier = try model.makeClassifier(classNames: data.classNames, seed: options.seed)
         try self.init(data: data, classifier: classifier, options: options, outputs: outputs, lock: lock, title: title,
                       configuration: [TrainingReport.Entry("data", data.source),
                                       TrainingReport.Entry("weights", model.weightsDescription)],
-                      notes: model.notes(batchNorm: options.batchNorm))
+                      notes: model.notes(batchNorm: options.batchNorm), workers: workers)
     }
 
     /// A run of a classifier built by the caller. The output folder is claimed for this process
@@ -40,14 +45,27 @@ public final class TrainingRun {
     ///   - title: the report's heading (default: "graft train: " and the output folder's name).
     ///   - configuration: report rows shown before the run's own settings.
     public convenience init(data: some DatasetSplits, classifier: ImageClassifier, options: TrainingOptions, outputs: RunOutputs?,
-                            title: String? = nil, configuration: [TrainingReport.Entry] = [], notes: [String] = []) throws {
-        let lock = try outputs.map { try FolderLock($0.directory) }
+                            title: String? = nil, configuration: [TrainingReport.Entry] = [], notes: [String] = [],
+                            workers: (any WorkerGroup)? = nil) throws {
+        let lock = try Self.claim(outputs, workers: workers)
         try self.init(data: data, classifier: classifier, options: options, outputs: outputs, lock: lock, title: title,
-                      configuration: configuration, notes: notes)
+                      configuration: configuration, notes: notes, workers: workers)
+    }
+
+    /// The output folder's lock, taken by worker 0 alone.
+    private static func claim(_ outputs: RunOutputs?, workers: (any WorkerGroup)?) throws -> FolderLock? {
+        guard workers?.isLeader ?? true else { return nil }
+        return try outputs.map { try FolderLock($0.directory) }
     }
 
     private init(data: some DatasetSplits, classifier: ImageClassifier, options: TrainingOptions, outputs: RunOutputs?, lock: FolderLock?,
-                 title: String?, configuration: [TrainingReport.Entry], notes: [String]) throws {
+                 title: String?, configuration: [TrainingReport.Entry], notes: [String], workers: (any WorkerGroup)?) throws {
+        if let workers, workers.size > 1 {
+            try workers.checkAgreement(on: "training images", digest: Fingerprint.of(data.train))
+            try workers.checkAgreement(on: "validation images", digest: data.validation.map(Fingerprint.of) ?? 0)
+            try workers.checkAgreement(on: "initial weights", digest: Fingerprint.of(classifier.stateTensors()))
+        }
+        let writes = workers?.isLeader ?? true
         self.classifier = classifier
         self.outputs = outputs
         self.lock = lock
@@ -60,14 +78,18 @@ public final class TrainingRun {
             }
         }
         self.notes = notes
-        trainer = try Trainer(classifier: classifier, trainingSet: data.train, validationSet: data.validation, options: options)
+        trainer = try Trainer(classifier: classifier, trainingSet: data.train, validationSet: data.validation, options: options,
+                              workers: workers)
         if let outputs {
             trainer.checkpointDirectory = outputs.checkpointDirectory
+            trainer.checkpointer?.writes = writes
+        }
+        if let outputs, writes {
             let writer = RunOutputsWriter(outputs: outputs, title: title ?? "graft train: \(outputs.directory.lastPathComponent)",
                                           configuration: configuration)
             trainer.observers.insert(writer, at: trainer.observers.firstIndex { $0 === trainer.callbacks } ?? trainer.observers.endIndex)
         }
-        if options.labelIssues.enabled {
+        if options.labelIssues.enabled && writes {
             // Before the writer, so the report written at the end of stage 1 shows what it found.
             let finder = LabelIssueFinder(options: options.labelIssues, outputs: outputs)
             let writerIndex = trainer.observers.firstIndex { $0 is RunOutputsWriter }

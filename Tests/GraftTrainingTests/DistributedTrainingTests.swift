@@ -1,0 +1,213 @@
+import Foundation
+import GraftCheckpoint
+import XCTest
+
+/// `mpirun -np N graft train` with real Open MPI processes on this machine: the weights and
+/// figures of one process with the same global batch and seed, failures that end the whole job
+/// with a message naming the rank, and resuming with another number of processes.
+final class DistributedTrainingTests: XCTestCase {
+    private var graft: GraftCommandLine!
+    private var data: URL!
+    private var scratch: URL!
+
+    override func setUpWithError() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/mpirun") else {
+            throw XCTSkip("no /usr/bin/mpirun (Debian's openmpi-bin, which make installs)")
+        }
+        graft = try GraftCommandLine(for: Self.self)
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("graft-mpi-\(UUID().uuidString)")
+        // 45 training images: batches of 8, 8, 8, 8, 8 and 5.
+        data = try SyntheticImages.folder(trainPerClass: 15, validationPerClass: 4, classNames: ["circle", "square", "triangle"])
+    }
+
+    override func tearDownWithError() throws {
+        for url in [data, scratch].compactMap({ $0 }) { try? FileManager.default.removeItem(at: url) }
+    }
+
+    /// One thread per process, so that one process and several add in the same order within each
+    /// slice; EfficientNet-Lite0's ImageNet weights (make test fetches them); no dropout, whose
+    /// masks each process draws for itself.
+    private func train(_ out: String, _ extra: [String] = []) -> [String] {
+        ["train", data.path, "--out", scratch.appendingPathComponent(out).path, "--backbone", "efficientnet-lite0", "--image-size", "32",
+         "--batch-size", "8", "--epochs", "2", "--fine-tune-epochs", "2", "--seed", "11", "--threads", "1", "--dropout", "0",
+         "--no-label-issues"] + extra
+    }
+
+    private struct Job {
+        let status: Int32
+        let output: String
+        let seconds: Double
+    }
+
+    /// Runs `mpirun` with `arguments` (after its own flags) and stops it after `limit` seconds.
+    private func mpirun(_ processes: Int, _ arguments: [String], limit: TimeInterval = 240,
+                        whileRunning: ((Process) throws -> Void)? = nil) throws -> Job {
+        let log = scratch.appendingPathComponent("mpirun-\(UUID().uuidString).log")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        try Data().write(to: log)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
+        // As root (containers, CI) Open MPI wants consent; two processes on two cores need
+        // --oversubscribe; the shared-memory transport's single-copy mechanism needs ptrace
+        // rights that containers often lack.
+        process.arguments = ["--allow-run-as-root", "--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none",
+                             "-np", String(processes)] + arguments
+        process.standardOutput = try FileHandle(forWritingTo: log)
+        process.standardError = process.standardOutput
+        process.standardInput = FileHandle.nullDevice
+        let start = Date()
+        try process.run()
+        let watchdog = DispatchWorkItem { if process.isRunning { process.terminate() } }
+        DispatchQueue.global().asyncAfter(deadline: .now() + limit, execute: watchdog)
+        try whileRunning?(process)
+        process.waitUntilExit()
+        watchdog.cancel()
+        return Job(status: process.terminationStatus, output: try String(contentsOf: log, encoding: .utf8),
+                   seconds: Date().timeIntervalSince(start))
+    }
+
+    private func weights(_ out: String) throws -> [String: [Float]] {
+        let file = scratch.appendingPathComponent(out).appendingPathComponent("model/model.safetensors")
+        return Dictionary(uniqueKeysWithValues: try Checkpoint.read(contentsOf: file).tensors.map { ($0.name, $0.floatValues) })
+    }
+
+    /// Every tensor of both within `tolerance` of its largest magnitude.
+    private func assertSameWeights(_ a: String, _ b: String, tolerance: Float = 1e-5, file: StaticString = #filePath, line: UInt = #line) throws {
+        let x = try weights(a), y = try weights(b)
+        XCTAssertEqual(Set(x.keys), Set(y.keys), file: file, line: line)
+        var worst: (Float, String) = (0, "")
+        for (name, values) in x {
+            guard let other = y[name], other.count == values.count else { XCTFail("\(name) differs in shape", file: file, line: line); continue }
+            let scale = max(values.map(abs).max() ?? 0, 1e-12)
+            let difference = zip(values, other).map { abs($0 - $1) }.max() ?? 0
+            if difference / scale > worst.0 { worst = (difference / scale, name) }
+        }
+        XCTAssertLessThanOrEqual(worst.0, tolerance, "\(a) and \(b) differ most in \(worst.1)", file: file, line: line)
+    }
+
+    private func history(_ out: String) throws -> [[String: Any]] {
+        let file = scratch.appendingPathComponent(out).appendingPathComponent("history.json")
+        return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [[String: Any]])
+    }
+
+    private func assertSameHistory(_ a: String, _ b: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let x = try history(a), y = try history(b)
+        XCTAssertEqual(x.count, y.count, file: file, line: line)
+        for (p, q) in zip(x, y) {
+            for key in ["accuracy", "val_accuracy"] {
+                XCTAssertEqual(p[key] as? Double, q[key] as? Double, "\(key) of epoch \(p["epoch"] ?? "?")", file: file, line: line)
+            }
+            for key in ["loss", "val_loss"] {
+                XCTAssertEqual(p[key] as? Double ?? .nan, q[key] as? Double ?? .nan, accuracy: 1e-5, "\(key) of epoch \(p["epoch"] ?? "?")",
+                               file: file, line: line)
+            }
+        }
+    }
+
+    func testTwoProcessesReachTheWeightsOfOneForHeadLastBlocksAndFullFineTuning() throws {
+        let recipes: [(String, [String])] = [
+            // Stage 1 on cached features, then the default last blocks.
+            ("last-blocks", []),
+            // Every block, with augmentation and the data loader's shards in both stages.
+            ("full", ["--unfreeze", "all", "--no-feature-cache", "--flip", "horizontal"]),
+        ]
+        for (name, extra) in recipes {
+            let single = try graft.run(train("\(name)-1", extra))
+            XCTAssertEqual(single.status, 0, single.standardOutput + single.standardError)
+            let job = try mpirun(2, [graft.binary.path] + train("\(name)-2", extra))
+            XCTAssertEqual(job.status, 0, job.output)
+            XCTAssertTrue(job.output.contains("data-parallel: 2 processes"), job.output)
+            // Rank 0 alone prints: one summary.
+            XCTAssertEqual(job.output.components(separatedBy: "kept epoch").count - 1,
+                           single.standardOutput.components(separatedBy: "kept epoch").count - 1, job.output)
+            try assertSameWeights("\(name)-1", "\(name)-2")
+            try assertSameHistory("\(name)-1", "\(name)-2")
+        }
+    }
+
+    func testThreeProcessesWithWeightedClassesAndAnEmptySliceReachTheSameWeights() throws {
+        // The last batch of 5 cut in three is 1 + 2 + 2 images; at a batch of 16 the last one
+        // (13 images) is not. With --batch-size 2 the last batch has 1 image: two ranks get none.
+        let extra = ["--class-weights", "auto", "--batch-size", "2", "--epochs", "1", "--fine-tune-epochs", "1"]
+        let single = try graft.run(train("weighted-1", extra))
+        XCTAssertEqual(single.status, 0, single.standardOutput + single.standardError)
+        let job = try mpirun(3, [graft.binary.path] + train("weighted-3", extra))
+        XCTAssertEqual(job.status, 0, job.output)
+        try assertSameWeights("weighted-1", "weighted-3")
+        try assertSameHistory("weighted-1", "weighted-3")
+    }
+
+    func testAFailureOnOneRankEndsTheJobNamingIt() throws {
+        // Rank 1 is given another folder (Open MPI's colon-separated application contexts).
+        let other = try SyntheticImages.folder(trainPerClass: 14, validationPerClass: 4, classNames: ["circle", "square", "triangle"])
+        defer { try? FileManager.default.removeItem(at: other) }
+        var rankOne = train("disagree")
+        rankOne[1] = other.path
+        let job = try mpirun(1, [graft.binary.path] + train("disagree") + [":", "-np", "1", graft.binary.path] + rankOne)
+        XCTAssertNotEqual(job.status, 0, job.output)
+        XCTAssertTrue(job.output.contains("rank 1 of 2 does not hold the same training images as rank 0"), job.output)
+        XCTAssertLessThan(job.seconds, 60)
+
+        let missing = try mpirun(1, [graft.binary.path] + train("missing") + [":", "-np", "1", graft.binary.path]
+                                 + train("missing").map { $0 == data.path ? "/nonexistent/graft-images" : $0 })
+        XCTAssertNotEqual(missing.status, 0, missing.output)
+        XCTAssertTrue(missing.output.contains("rank 1 of 2"), missing.output)
+        XCTAssertTrue(missing.output.contains("/nonexistent/graft-images"), missing.output)
+        XCTAssertFalse(missing.output.contains("Fatal error"), missing.output)
+
+        let batchNorm = try mpirun(2, [graft.binary.path] + train("bn", ["--bn", "train"]))
+        XCTAssertNotEqual(batchNorm.status, 0, batchNorm.output)
+        XCTAssertTrue(batchNorm.output.contains("--bn must be inference when training over several processes"), batchNorm.output)
+    }
+
+    func testAKilledRankEndsTheJobAndResumingWithTwoOrOneProcessReachesTheSameWeights() throws {
+        let extra = ["--unfreeze", "all", "--fine-tune-epochs", "12"]
+        let whole = try mpirun(2, [graft.binary.path] + train("whole", extra))
+        XCTAssertEqual(whole.status, 0, whole.output)
+
+        var killedAt: Date?
+        let progress = scratch.appendingPathComponent("killed/checkpoint/progress.json")
+        let killed = try mpirun(2, [graft.binary.path] + train("killed", extra), limit: 120) { job in
+            // Once an epoch of stage 2 is checkpointed, mid-epoch of the next.
+            let deadline = Date().addingTimeInterval(90)
+            while job.isRunning && Date() < deadline {
+                if let text = try? String(contentsOf: progress, encoding: .utf8), text.contains("\"stage\":2") || text.contains("\"stage\" : 2") { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            Thread.sleep(forTimeInterval: 0.1)
+            let rankOne = try self.rankProcess(1, of: job.processIdentifier)
+            kill(rankOne, SIGKILL)
+            killedAt = Date()
+        }
+        XCTAssertNotEqual(killed.status, 0, killed.output)
+        XCTAssertTrue(killed.output.contains("rank 1"), killed.output)
+        let ended = try XCTUnwrap(killedAt).distance(to: Date())
+        XCTAssertLessThan(ended, 30, "the job took \(ended) s to end after rank 1 was killed")
+
+        let copy = scratch.appendingPathComponent("killed-1")
+        try FileManager.default.copyItem(at: scratch.appendingPathComponent("killed"), to: copy)
+        let resumed = try mpirun(2, [graft.binary.path] + train("killed", extra + ["--resume"]))
+        XCTAssertEqual(resumed.status, 0, resumed.output)
+        XCTAssertTrue(resumed.output.contains("resuming at stage 2"), resumed.output)
+        try assertSameWeights("whole", "killed", tolerance: 0)
+        let alone = try graft.run(train("killed-1", extra + ["--resume"]))
+        XCTAssertEqual(alone.status, 0, alone.standardOutput + alone.standardError)
+        // One process sums each batch in another order than two: rounding, not a different run.
+        try assertSameWeights("whole", "killed-1", tolerance: 1e-4)
+    }
+
+    /// The pid of the graft process of rank `rank` among the descendants of `mpirun`.
+    private func rankProcess(_ rank: Int, of launcher: Int32) throws -> Int32 {
+        for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
+            guard let pid = Int32(entry), pid != launcher,
+                  let environment = FileManager.default.contents(atPath: "/proc/\(entry)/environ"),
+                  let command = FileManager.default.contents(atPath: "/proc/\(entry)/cmdline"),
+                  String(decoding: command, as: UTF8.self).hasPrefix(graft.binary.path) else { continue }
+            let variables = String(decoding: environment, as: UTF8.self).split(separator: "\0")
+            if variables.contains("OMPI_COMM_WORLD_RANK=\(rank)") && variables.contains(where: { $0.hasPrefix("OMPI_MCA_orte_hnp_uri") || $0.hasPrefix("PMIX_RANK") }) {
+                return pid
+            }
+        }
+        throw XCTSkip("rank \(rank)'s process was not found under /proc")
+    }
+}
