@@ -85,12 +85,13 @@ static void sum_pass(const graft_bn_problem *p, graft_isa isa, graft_bn_unit_arg
     free(sums);
 }
 
-void graft_bn_statistics(const graft_bn_problem *p, graft_isa isa, const float *x, float *mean, float *variance) {
-    const int padded = padded_channels(p);
-    double *totals = malloc(sizeof(double) * 2 * padded);
-    if (!totals) abort();
+void graft_bn_input_sums(const graft_bn_problem *p, graft_isa isa, const float *x, double *totals) {
     sum_pass(p, isa, (graft_bn_unit_args){.x = x}, sums_8, sums_16, totals);
-    const double count = (double)p->batch * (double)p->spatial;
+}
+
+void graft_bn_statistics_from_sums(const graft_bn_problem *p, const double *totals, double count, float *mean,
+                                   float *variance) {
+    const int padded = padded_channels(p);
     for (int c = 0; c < padded; c++) {
         const double m = totals[c] / count;
         // In double, E[x^2] - E[x]^2 loses nothing that matters for float data.
@@ -98,6 +99,13 @@ void graft_bn_statistics(const graft_bn_problem *p, graft_isa isa, const float *
         mean[c] = (float)m;
         variance[c] = (float)(v > 0 ? v : 0);
     }
+}
+
+void graft_bn_statistics(const graft_bn_problem *p, graft_isa isa, const float *x, float *mean, float *variance) {
+    double *totals = malloc(sizeof(double) * 2 * padded_channels(p));
+    if (!totals) abort();
+    graft_bn_input_sums(p, isa, x, totals);
+    graft_bn_statistics_from_sums(p, totals, (double)p->batch * (double)p->spatial, mean, variance);
     free(totals);
 }
 

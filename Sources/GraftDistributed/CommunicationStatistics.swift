@@ -11,7 +11,9 @@ public struct CommunicationStatistics: Sendable, Equatable {
     public var gradientReduceSeconds = 0.0
     public var gradientBytes = 0
     public var gradientSteps = 0
+    /// Synchronized BatchNorm's sums of statistics, forward and backward: the whole call.
+    public var batchStatisticsSeconds = 0.0
 
     /// Every second the training thread spent waiting for other processes.
-    public var waitSeconds: Double { collectiveSeconds + gradientWaitSeconds }
+    public var waitSeconds: Double { collectiveSeconds + gradientWaitSeconds + batchStatisticsSeconds }
 }

@@ -17,6 +17,8 @@ public final class MPIWorld: WorkerGroup {
     public internal(set) var statistics = CommunicationStatistics()
     public private(set) lazy var gradientSynchronizer: any GradientSynchronizer = BucketedGradientAllreduce(world: self)
     let communicator: MPI_Comm
+    /// For synchronized BatchNorm's sums, which run while gradient allreduces are in flight.
+    let statisticsCommunicator: MPI_Comm
     private var finalized = false
 
     /// Joins the job (MPI_Init_thread). MPI allows it once per process, and a process must
@@ -31,6 +33,9 @@ public final class MPIWorld: WorkerGroup {
         try check(MPI_Comm_size(communicator, &size), "MPI_Comm_size")
         self.rank = Int(rank)
         self.size = Int(size)
+        var statisticsCommunicator: MPI_Comm?
+        try check(MPI_Comm_dup(communicator, &statisticsCommunicator), "MPI_Comm_dup")
+        self.statisticsCommunicator = statisticsCommunicator!
         var local: MPI_Comm?
         try check(MPI_Comm_split_type(communicator, Int32(MPI_COMM_TYPE_SHARED), rank, graft_mpi_info_null(), &local),
                   "MPI_Comm_split_type")

@@ -32,16 +32,30 @@ public final class BatchNorm2d: Module {
     }
 
     public override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
-        batchNorm(x, scale: weight, shift: bias, runningMean: runningMean, runningVar: runningVar,
-                  training: context.training && !usesRunningStatistics, momentum: momentum, epsilon: epsilon)
+        if let sharing = sharing(in: context) {
+            return synchronizedBatchNorm(x, scale: weight, shift: bias, runningMean: runningMean, runningVar: runningVar,
+                                         momentum: momentum, epsilon: epsilon, sharing: sharing)
+        }
+        return batchNorm(x, scale: weight, shift: bias, runningMean: runningMean, runningVar: runningVar,
+                         training: context.training && !usesRunningStatistics, momentum: momentum, epsilon: epsilon)
     }
 
     /// This layer, then `residual` added, then `activation`, as one op where Graft has a kernel for
     /// it (see `batchNorm(_:scale:shift:runningMean:runningVar:training:momentum:epsilon:adding:activation:)`).
     public func forward(_ x: Tensor, adding residual: Tensor? = nil, activation: Activation?,
                         context: ForwardContext) -> Tensor {
-        batchNorm(x, scale: weight, shift: bias, runningMean: runningMean, runningVar: runningVar,
-                  training: context.training && !usesRunningStatistics, momentum: momentum, epsilon: epsilon,
-                  adding: residual, activation: activation)
+        if let sharing = sharing(in: context) {
+            return synchronizedBatchNorm(x, scale: weight, shift: bias, runningMean: runningMean, runningVar: runningVar,
+                                         momentum: momentum, epsilon: epsilon, adding: residual, activation: activation,
+                                         sharing: sharing)
+        }
+        return batchNorm(x, scale: weight, shift: bias, runningMean: runningMean, runningVar: runningVar,
+                         training: context.training && !usesRunningStatistics, momentum: momentum, epsilon: epsilon,
+                         adding: residual, activation: activation)
+    }
+
+    /// The group whose statistics this layer normalizes with in `context`: only when it uses batch statistics.
+    private func sharing(in context: ForwardContext) -> SharedBatchStatistics? {
+        context.training && !usesRunningStatistics ? context.sharedBatchStatistics : nil
     }
 }

@@ -17,6 +17,9 @@ public final class ForwardContext {
     /// `callAsFunction` for the module's whole forward). true: the calling thread's grad mode
     /// decides, so a pass inside `withoutGradients` still records nothing.
     public var recordsGradients: Bool
+    /// Set when this pass is one process's slice of a batch that several processes train on:
+    /// BatchNorm layers that use batch statistics then use those of the whole batch.
+    public var sharedBatchStatistics: SharedBatchStatistics?
 
     public init(training: Bool, seed: UInt64 = 0, fusion: Bool = LayerFusion.isEnabledByDefault,
                 recordsGradients: Bool = true) {

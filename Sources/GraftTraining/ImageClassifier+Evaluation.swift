@@ -9,9 +9,27 @@ extension ImageClassifier {
     /// images done. `view` renders each image as that test-time view instead of the plain one.
     /// These are the network's logits, as training validates with; `calibrated(_:)` divides them
     /// by the temperature predictions use.
+    ///
+    /// With `workers` (processes of a data-parallel job, each calling this with the same
+    /// dataset), each predicts its slice and they gather the rest: every worker returns the logits
+    /// of every image, and `progress` counts its own slice.
     public func predictLogits(on dataset: ImageDataset, batchSize: Int = 32,
                               threads: Int = ProcessInfo.processInfo.activeProcessorCount, view: TestTimeView? = nil,
+                              workers: (any WorkerGroup)? = nil,
                               progress: ((_ batch: Int, _ batches: Int, _ images: Int) -> Void)? = nil)
+        throws -> (logits: [Float], labels: [Int]) {
+        guard let workers, workers.size > 1 else {
+            return try predictLogitsInThisProcess(on: dataset, batchSize: batchSize, threads: threads, view: view, progress: progress)
+        }
+        try workers.checkAgreement(on: "images to predict", digest: Fingerprint.of(dataset))
+        let slice = DataShard(rank: workers.rank, count: workers.size).range(in: dataset.count)
+        let local = try predictLogitsInThisProcess(on: dataset.subset(Array(slice)), batchSize: batchSize, threads: threads,
+                                                   view: view, progress: progress)
+        return (try workers.gather(local.logits), dataset.samples.map(\.label))
+    }
+
+    private func predictLogitsInThisProcess(on dataset: ImageDataset, batchSize: Int, threads: Int, view: TestTimeView?,
+                                            progress: ((_ batch: Int, _ batches: Int, _ images: Int) -> Void)?)
         throws -> (logits: [Float], labels: [Int]) {
         var transform = ImageTransform(preprocessing: preprocessing)
         transform.view = view
@@ -35,10 +53,12 @@ extension ImageClassifier {
     /// calibrated ones `predict` reports: the loss and the calibration error are the calibrated
     /// model's, and accuracy is the same either way (dividing by T keeps each row's order). A
     /// multi-label model is evaluated by `evaluateMultiLabel(on:threshold:batchSize:)` instead.
-    public func evaluate(on dataset: ImageDataset, topK: Int = 5, batchSize: Int = 32) throws -> EvaluationReport {
+    /// With `workers`, each scores its slice and every worker returns the whole dataset's report.
+    public func evaluate(on dataset: ImageDataset, topK: Int = 5, batchSize: Int = 32,
+                         workers: (any WorkerGroup)? = nil) throws -> EvaluationReport {
         guard !isMultiLabel else { throw EvaluationError.multiLabel }
         guard dataset.classNames == classNames else { throw EvaluationError.classMismatch(model: classNames, data: dataset.classNames) }
-        let (logits, labels) = try predictLogits(on: dataset, batchSize: batchSize)
+        let (logits, labels) = try predictLogits(on: dataset, batchSize: batchSize, workers: workers)
         return EvaluationReport(logits: calibrated(logits), labels: labels, classNames: classNames, topK: topK)
     }
 

@@ -26,10 +26,11 @@ extension ImageClassifier {
     /// mAP, exact match, label accuracy and per-class precision, recall, F1 and average
     /// precision at `threshold` (the saved one when nil) on multi-label `dataset`, whose class
     /// names must be this model's.
-    public func evaluateMultiLabel(on dataset: ImageDataset, threshold: Double? = nil, batchSize: Int = 32) throws -> MultiLabelReport {
+    public func evaluateMultiLabel(on dataset: ImageDataset, threshold: Double? = nil, batchSize: Int = 32,
+                                   workers: (any WorkerGroup)? = nil) throws -> MultiLabelReport {
         guard isMultiLabel else { throw EvaluationError.notMultiLabel(output: headConfiguration.output.rawValue) }
         guard dataset.classNames == classNames else { throw EvaluationError.classMismatch(model: classNames, data: dataset.classNames) }
-        let (logits, _) = try predictLogits(on: dataset, batchSize: batchSize)
+        let (logits, _) = try predictLogits(on: dataset, batchSize: batchSize, workers: workers)
         return MultiLabelReport(logits: logits, labelSets: dataset.samples.map(\.labels), classNames: classNames,
                                 threshold: threshold ?? Double(headConfiguration.threshold))
     }

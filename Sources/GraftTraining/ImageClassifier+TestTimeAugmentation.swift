@@ -6,10 +6,11 @@ extension ImageClassifier {
     /// Logits of every image of `dataset` under each view of `augmentation` (the plain view
     /// first, so `views[0]` is what `predictLogits(on:)` gives), and the labels.
     public func viewLogits(on dataset: ImageDataset, augmentation: TestTimeAugmentation, batchSize: Int = 32,
-                           threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws -> (views: [[Float]], labels: [Int]) {
+                           threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                           workers: (any WorkerGroup)? = nil) throws -> (views: [[Float]], labels: [Int]) {
         var views: [[Float]] = [], labels: [Int] = []
         for view in augmentation.views {
-            let pass = try predictLogits(on: dataset, batchSize: batchSize, threads: threads, view: view)
+            let pass = try predictLogits(on: dataset, batchSize: batchSize, threads: threads, view: view, workers: workers)
             views.append(pass.logits)
             labels = pass.labels
         }
@@ -73,10 +74,10 @@ extension ImageClassifier {
     /// `evaluate(on:topK:batchSize:)` with and without `augmentation`'s views averaged (each view's
     /// probabilities calibrated, as `predict` averages them).
     public func evaluate(on dataset: ImageDataset, topK: Int = 5, batchSize: Int = 32,
-                         augmentation: TestTimeAugmentation) throws -> TestTimeEvaluation {
+                         augmentation: TestTimeAugmentation, workers: (any WorkerGroup)? = nil) throws -> TestTimeEvaluation {
         guard !isMultiLabel else { throw EvaluationError.multiLabel }
         guard dataset.classNames == classNames else { throw EvaluationError.classMismatch(model: classNames, data: dataset.classNames) }
-        let (raw, labels) = try viewLogits(on: dataset, augmentation: augmentation, batchSize: batchSize)
+        let (raw, labels) = try viewLogits(on: dataset, augmentation: augmentation, batchSize: batchSize, workers: workers)
         let views = raw.map { calibrated($0) }
         return TestTimeEvaluation(
             augmentation: augmentation.rawValue, views: views.count,

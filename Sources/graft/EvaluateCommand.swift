@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Graft
+import GraftDistributed
 
 struct Evaluate: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -26,6 +27,7 @@ struct Evaluate: ParsableCommand {
     var threshold: Double?
     @Flag(help: "Print JSON with accuracy, loss, top_k_accuracy, per_class and confusion_matrix (with --tta: plain, augmented and accuracy_gain).")
     var json = false
+    @OptionGroup var distribution: DistributedOptions
 
     func validate() throws {
         try renamingSettings(["top": "--top", "batchSize": "--batch-size"]) {
@@ -37,6 +39,13 @@ struct Evaluate: ParsableCommand {
 
     func run() throws {
         try runtime.apply()
+        try distribution.run(threads: runtime.threads) { try evaluate(workers: $0) }
+    }
+
+    /// One process's part: with `workers` (under mpirun), each scores its slice and rank 0 prints.
+    private func evaluate(workers: MPIWorld?) throws {
+        let leads = workers.map { $0.rank == 0 } ?? true
+        func note(_ line: String) { if leads { printToStandardError(line) } }
         let classifier = try ImageClassifier.load(from: URL(fileURLWithPath: model))
         if classifier.isMultiLabel {
             guard source.labels != nil, source.labelDelimiter != nil else {
@@ -50,18 +59,18 @@ struct Evaluate: ParsableCommand {
         let folder = try source.dataset(at: data, options: ImageFolderOptions(classes: classifier.classNames))
         let split = folder.evaluationSplit
         // Notes go to standard error, so that --json output stays parseable.
-        for line in folder.warnings + [split.warning].compactMap({ $0 }) { printToStandardError(line) }
-        printToStandardError("scoring \(split.name) of \(folder.source): \(split.images.count) images"
+        for line in folder.warnings + [split.warning].compactMap({ $0 }) { note(line) }
+        note("scoring \(split.name) of \(folder.source): \(split.images.count) images"
                              + (folder.skipped.isEmpty ? "" : " (\(folder.skipped.count) skipped, listed above)"))
         if classifier.isMultiLabel {
-            let report = try classifier.evaluateMultiLabel(on: split.images, threshold: threshold, batchSize: batchSize)
-            if json { try printJSON(report) } else { print(report.text) }
+            let report = try classifier.evaluateMultiLabel(on: split.images, threshold: threshold, batchSize: batchSize, workers: workers)
+            if leads { if json { try printJSON(report) } else { print(report.text) } }
         } else if let tta {
-            let evaluation = try classifier.evaluate(on: split.images, topK: top, batchSize: batchSize, augmentation: tta)
-            if json { try printJSON(evaluation) } else { print(evaluation.text) }
+            let evaluation = try classifier.evaluate(on: split.images, topK: top, batchSize: batchSize, augmentation: tta, workers: workers)
+            if leads { if json { try printJSON(evaluation) } else { print(evaluation.text) } }
         } else {
-            let report = try classifier.evaluate(on: split.images, topK: top, batchSize: batchSize)
-            if json { try printJSON(report) } else { print(report.text) }
+            let report = try classifier.evaluate(on: split.images, topK: top, batchSize: batchSize, workers: workers)
+            if leads { if json { try printJSON(report) } else { print(report.text) } }
         }
     }
 }

@@ -73,6 +73,15 @@ typedef struct {
 // channel block times a range of images that depends on the shape only; sums are per unit and
 // added in unit order, so results do not depend on the machine or the scheduling.
 
+/// Per padded channel the sum of x, then (after all of them) the sum of its squares, in double:
+/// what processes that each hold a slice of the batch add up for synchronized BatchNorm.
+void graft_bn_input_sums(const graft_bn_problem *problem, graft_isa isa, const float *x, double *totals);
+
+/// The mean and biased variance per padded channel of `count` values per channel whose sums
+/// `totals` holds (as graft_bn_input_sums writes them).
+void graft_bn_statistics_from_sums(const graft_bn_problem *problem, const double *totals, double count, float *mean,
+                                   float *variance);
+
 /// The batch mean and biased variance of x per padded channel (blocks * block floats).
 void graft_bn_statistics(const graft_bn_problem *problem, graft_isa isa, const float *x, float *mean, float *variance);
 

@@ -125,6 +125,21 @@ struct BatchNormKernel {
         return (mean, variance)
     }
 
+    /// Per padded channel the sum of x, then the sum of its squares.
+    func inputSums(_ x: Storage) -> [Double] {
+        var sums = [Double](repeating: 0, count: 2 * paddedChannels)
+        withUnsafePointer(to: problem) { graft_bn_input_sums($0, Self.isa, x.floats, &sums) }
+        return sums
+    }
+
+    /// The mean and biased variance of `count` values per channel whose sums are `sums` (as
+    /// `inputSums` returns them, added up over any number of slices).
+    func statistics(sums: [Double], count: Int) -> (mean: Storage, variance: Storage) {
+        let mean = perChannel(), variance = perChannel()
+        withUnsafePointer(to: problem) { graft_bn_statistics_from_sums($0, sums, Double(count), mean.floats, variance.floats) }
+        return (mean, variance)
+    }
+
     func affine(mean: Storage, variance: Storage, epsilon: Float, scale: Storage?, shift: Storage?) -> NormalizingAffine {
         let affine = NormalizingAffine(a: perChannel(), b: perChannel())
         withUnsafePointer(to: problem) {

@@ -1,3 +1,5 @@
+import GraftCore
+
 /// The processes that train one model together, data-parallel: each takes its slice of every
 /// batch (`DataShard`), of the feature cache and of the validation set, and they combine what
 /// they computed through these collectives, so that the run's weights and figures are those of
@@ -15,6 +17,8 @@ public protocol WorkerGroup: AnyObject {
     func broadcast(_ bytes: [UInt8]) throws -> [UInt8]
     /// Combines the gradients of each step (made once, for the whole run).
     var gradientSynchronizer: any GradientSynchronizer { get }
+    /// Sums the BatchNorm statistics of every worker's slice, with `--bn train`.
+    var batchStatisticsGroup: any BatchStatisticsGroup { get }
 }
 
 extension WorkerGroup {

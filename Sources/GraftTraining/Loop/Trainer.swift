@@ -59,12 +59,6 @@ public final class Trainer {
             throw InvalidSetting(name: "classWeighting", value: "\(options.classWeighting)",
                                  requirement: "none for multi-label data (each class is its own binary decision)")
         }
-        if let workers, workers.size > 1, options.batchNorm == .train, options.fineTuneEpochs > 0 {
-            // Each worker's batch statistics would be those of its slice alone, so the result would
-            // depend on the number of workers.
-            throw InvalidSetting(name: "batchNorm", value: "train",
-                                 requirement: "inference when training over several processes (synchronized batch statistics are not implemented yet)")
-        }
         self.classifier = classifier
         self.trainingSet = trainingSet
         self.validationSet = validationSet.flatMap { $0.count > 0 ? $0 : nil }
@@ -228,20 +222,24 @@ public final class Trainer {
             // Each worker draws its own dropout masks (worker 0 those of one process), as PyTorch DDP's ranks do.
             let dropoutSeed = derivedSeed(options.seed, UInt64(stage), SeedPurpose.dropout.rawValue, UInt64(epoch))
             let context = ForwardContext(training: true, seed: shard.rank == 0 ? dropoutSeed : derivedSeed(dropoutSeed, UInt64(shard.rank)))
+            // BatchNorm with batch statistics: those of the whole batch, not of this worker's slice.
+            context.sharedBatchStatistics = options.batchNorm == .train ? workers.map { SharedBatchStatistics(group: $0.batchStatisticsGroup) } : nil
             var totals = RunningTotals()
-            func train(_ logits: Tensor?, _ labels: [Int], targets: Tensor? = nil, wholeBatch: [Int], batch: Int) throws {
-                let share = shareOfLoss(labels, in: wholeBatch, mixed: targets != nil)
+            func train(_ logits: Tensor?, _ labels: [Int], targets: Tensor? = nil, wholeBatch: [Int], batch: Int, standIn: Bool = false) throws {
+                let share = standIn ? 0 : shareOfLoss(labels, in: wholeBatch, mixed: targets != nil)
                 let loss = try logits.map { try step($0, labels: labels, targets: targets, share: share) } ?? step.stepWithoutImages()
                 guard loss.isFinite else {
                     throw TrainingError.nonFiniteLoss(stage: stage, epoch: history.count + 1, batch: batch, value: loss,
                                                       lastCheckpoint: checkpointer?.existing)
                 }
-                if let logits, multiLabel, let targets {
-                    totals.add(loss: loss, logits: logits.values, targets: targets.values, classes: classifier.classNames.count,
-                               threshold: classifier.headConfiguration.threshold)
-                } else if let logits {
-                    // The whole batch's loss for each of this worker's images: the workers' sums add up to one process's.
-                    totals.add(loss: loss, logits: logits.values, labels: labels)
+                if let logits, !standIn {
+                    if multiLabel, let targets {
+                        totals.add(loss: loss, logits: logits.values, targets: targets.values, classes: classifier.classNames.count,
+                                   threshold: classifier.headConfiguration.threshold)
+                    } else {
+                        // The whole batch's loss for each of this worker's images: the workers' sums add up to one process's.
+                        totals.add(loss: loss, logits: logits.values, labels: labels)
+                    }
                 }
                 reportProgress(BatchProgress(phase: .training, stage: stage, epoch: history.count + 1, epochInStage: epoch + 1,
                                              epochsInStage: plan.epochs, batch: batch + 1, batches: stepsPerEpoch, images: totals.count,
@@ -265,8 +263,13 @@ public final class Trainer {
                 let batches = loader.epoch(epoch)
                 var b = 0
                 while let batch = try batches.nextBatch() {
-                    try train(batch.count == 0 ? nil : classifier(batch.images, context: context), batch.labels, targets: batch.targets,
-                              wholeBatch: batch.wholeBatchLabels, batch: b)
+                    if batch.count == 0, context.sharedBatchStatistics != nil {
+                        try train(standInLogits(context), [0], targets: multiLabel ? Tensor.zeros([1, classifier.classNames.count]) : nil,
+                                  wholeBatch: batch.wholeBatchLabels, batch: b, standIn: true)
+                    } else {
+                        try train(batch.count == 0 ? nil : classifier(batch.images, context: context), batch.labels, targets: batch.targets,
+                                  wholeBatch: batch.wholeBatchLabels, batch: b)
+                    }
                     b += 1
                 }
             }
@@ -294,6 +297,16 @@ public final class Trainer {
                 break
             }
         }
+    }
+
+    /// The logits of a worker with an empty slice of the batch while BatchNorm layers share their
+    /// statistics: every worker must take part in those sums, layer by layer, so it runs one blank
+    /// image that counts for nothing (no statistics; with no share of the loss, no gradient).
+    private func standInLogits(_ context: ForwardContext) -> Tensor {
+        context.sharedBatchStatistics?.contributes = false
+        defer { context.sharedBatchStatistics?.contributes = true }
+        let size = classifier.preprocessing
+        return classifier(Tensor.zeros([1, 3, size.height, size.width]), context: context)
     }
 
     /// This worker's slice of every batch, of the feature cache and of the validation set.
@@ -376,12 +389,8 @@ public final class Trainer {
     /// The network's logits of every image of `dataset`, in order: with workers, each predicts its
     /// slice and they gather the rest.
     private func logits(of dataset: ImageDataset, progress: @escaping (Int, Int, Int) -> Void) throws -> (logits: [Float], labels: [Int]) {
-        guard let workers else {
-            return try classifier.predictLogits(on: dataset, batchSize: options.batchSize, threads: options.loaderThreads, progress: progress)
-        }
-        let local = try classifier.predictLogits(on: dataset.subset(Array(shard.range(in: dataset.count))), batchSize: options.batchSize,
-                                                 threads: options.loaderThreads, progress: progress)
-        return (try workers.gather(local.logits), dataset.samples.map(\.label))
+        try classifier.predictLogits(on: dataset, batchSize: options.batchSize, threads: options.loaderThreads, workers: workers,
+                                     progress: progress)
     }
 
     /// The validation set's loss and accuracy (for multi-label data the exact-match ratio, and
