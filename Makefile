@@ -31,9 +31,9 @@ endef
 setup:
 	$(call install,$(DEBIAN_PACKAGES))
 
-# What only the tests use: a real browser for the page graft serve shows. Without it the browser
-# test says it was skipped.
-TEST_DEBIAN_PACKAGES := chromium chromium-driver
+# What only the tests use: a real browser for the page graft serve shows, and ip for the network
+# namespaces a 2-machine MPI job runs across. Without them those tests say they were skipped.
+TEST_DEBIAN_PACKAGES := chromium chromium-driver iproute2
 test-tools:
 	-$(call install,$(TEST_DEBIAN_PACKAGES))
 

@@ -1,5 +1,6 @@
 import CMPI
 import Foundation
+import GraftOptim
 import GraftTraining
 
 /// The MPI job this process is part of (started by Open MPI's `mpirun`, on one machine or many):

@@ -1,13 +1,19 @@
 import ArgumentParser
 import Foundation
 import Graft
+import GraftDistributed
 import GraftExport
 
 struct BenchModel: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "model",
         abstract: "Time whole-model steps on random data: images per second and peak memory.",
-        discussion: "Weights are random, so any backbone can be measured without its weights on this machine.")
+        discussion: """
+        Weights are random, so any backbone can be measured without its weights on this machine. Under mpirun \
+        (mpirun -np N graft bench model ...) every process steps on a batch of its own and the training modes \
+        allreduce the gradients as graft train does: rank 0 reports images/s per process and in all, and the \
+        time spent waiting for the allreduce.
+        """)
 
     @OptionGroup var runtime: RuntimeOptions
     @Option(help: "Backbone.") var backbone: BackboneKind
@@ -19,6 +25,7 @@ struct BenchModel: ParsableCommand {
     @Option(help: ArgumentHelp("Also write the network this benchmark times (its random weights, a dynamic batch, the logits) "
                                + "as an ONNX file, to time another runtime on the same model.", valueName: "file.onnx"))
     var onnx: String?
+    @OptionGroup var distribution: DistributedOptions
 
     func validate() throws {
         try renamingSettings([:]) {
@@ -30,12 +37,22 @@ struct BenchModel: ParsableCommand {
 
     func run() throws {
         try runtime.apply()
+        try distribution.run(threads: runtime.threads) { try bench(workers: $0) }
+    }
+
+    private func bench(workers: MPIWorld?) throws {
         let benchmark = ModelBenchmark(backbone: backbone, mode: mode,
                                        batchSize: batchSize, imageSize: imageSize, iterations: iterations)
-        let result = try benchmark.run()
+        let job = workers.flatMap { $0.size > 1 ? $0 : nil }
+        let result = try benchmark.run(synchronizer: job?.gradientSynchronizer)
+        let leads = job.map { $0.rank == 0 } ?? true
         // After the timing, so that the peak memory reported is the benchmark's alone.
-        if let onnx { try export(benchmark.makeNetwork(), to: URL(fileURLWithPath: onnx)) }
-        if json {
+        if let onnx, leads { try export(benchmark.makeNetwork(), to: URL(fileURLWithPath: onnx)) }
+        if let job {
+            let summary = DistributedBenchmarkSummary(result, perProcess: try job.gather([Float(result.imagesPerSecond)]).map(Double.init),
+                                                      threads: Engine.threadCount, statistics: job.statistics)
+            if leads { print(json ? summary.json : summary.text) }
+        } else if json {
             print(result.json)
         } else {
             print("graft bench model: \(backbone.rawValue) \(mode.rawValue), batch \(result.batchSize), "

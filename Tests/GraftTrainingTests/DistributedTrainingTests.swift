@@ -42,20 +42,22 @@ final class DistributedTrainingTests: XCTestCase {
         var output: String { standardOutput + standardError }
     }
 
-    /// Runs `mpirun` with `arguments` (after its own flags) and stops it after `limit` seconds.
-    private func mpirun(_ processes: Int, _ arguments: [String], limit: TimeInterval = 240,
+    /// Runs `mpirun` with `arguments` (after its own flags) and stops it after `limit` seconds;
+    /// `launcher` runs mpirun itself (inside a network namespace: `ip netns exec NAME`).
+    private func mpirun(_ processes: Int, _ arguments: [String], limit: TimeInterval = 240, launcher: [String] = [],
                         whileRunning: ((Process) throws -> Void)? = nil) throws -> Job {
         let log = scratch.appendingPathComponent("mpirun-\(UUID().uuidString).log"), errors = log.appendingPathExtension("err")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         try Data().write(to: log)
         try Data().write(to: errors)
         let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/mpirun")
+        process.executableURL = URL(fileURLWithPath: launcher.first ?? "/usr/bin/mpirun")
         // As root (containers, CI) Open MPI wants consent; two processes on two cores need
         // --oversubscribe; the shared-memory transport's single-copy mechanism needs ptrace
         // rights that containers often lack.
-        process.arguments = ["--allow-run-as-root", "--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none",
-                             "-np", String(processes)] + arguments
+        process.arguments = launcher.dropFirst() + (launcher.isEmpty ? [] : ["/usr/bin/mpirun"])
+            + ["--allow-run-as-root", "--oversubscribe", "--mca", "btl_vader_single_copy_mechanism", "none",
+               "-np", String(processes)] + arguments
         process.standardOutput = try FileHandle(forWritingTo: log)
         process.standardError = try FileHandle(forWritingTo: errors)
         process.standardInput = FileHandle.nullDevice
@@ -218,6 +220,42 @@ final class DistributedTrainingTests: XCTestCase {
         try assertSameWeights("whole", "killed-1", tolerance: 1e-4)
     }
 
+    func testBenchModelUnderMPIReportsEachProcessTheTotalAndTheWait() throws {
+        let job = try mpirun(2, [graft.binary.path, "bench", "model", "--backbone", "efficientnet-lite0", "--mode", "full",
+                                 "--batch-size", "1", "--image-size", "32", "--iterations", "2", "--threads", "1", "--json"])
+        XCTAssertEqual(job.status, 0, job.output)
+        let report = try report(job.standardOutput)
+        XCTAssertEqual(report["processes"] as? Int, 2, job.output)
+        let each = try XCTUnwrap(report["images_per_second_per_process"] as? [Double], job.output)
+        XCTAssertEqual(each.count, 2)
+        XCTAssertEqual(try XCTUnwrap(report["images_per_second"] as? Double), each.reduce(0, +), accuracy: 0.02)
+        // Every trainable float of the backbone and the head, and a flag per parameter.
+        XCTAssertEqual(try XCTUnwrap(report["gradient_mb_per_step"] as? Double), 13.5, accuracy: 0.1, job.output)
+        let wait = try XCTUnwrap(report["wait_ms_per_step"] as? Double), allreduce = try XCTUnwrap(report["allreduce_ms_per_step"] as? Double)
+        XCTAssertGreaterThan(allreduce, 0)
+        XCTAssertLessThanOrEqual(wait, allreduce, job.output)
+    }
+
+    /// Two machines for real: two network namespaces joined by a veth pair, each with its own
+    /// address, and a 2-rank job over TCP between them; mpirun starts the remote rank through a
+    /// launcher agent (what ssh is on a cluster) that enters the other namespace.
+    func testTwoRanksInTwoNetworkNamespacesTrainOverTCP() throws {
+        let network = try TwoNamespaces(directory: scratch)
+        defer { network.remove() }
+        let single = try graft.run(train("alone", ["--unfreeze", "all", "--no-feature-cache", "--bn", "train"]))
+        XCTAssertEqual(single.status, 0, single.standardOutput + single.standardError)
+        let job = try mpirun(2, ["--mca", "plm_rsh_agent", network.agent.path, "--mca", "btl", "tcp,self",
+                                 "--mca", "btl_tcp_if_include", network.subnet, "--mca", "oob_tcp_if_include", network.subnet,
+                                 "--host", network.addresses.joined(separator: ","), graft.binary.path]
+                             + train("namespaces", ["--unfreeze", "all", "--no-feature-cache", "--bn", "train"]),
+                             launcher: [network.ip, "netns", "exec", network.names[0]])
+        XCTAssertEqual(job.status, 0, job.output)
+        XCTAssertTrue(job.output.contains("data-parallel: 2 processes"), job.output)
+        XCTAssertTrue(try String(contentsOf: network.log, encoding: .utf8).contains(network.names[1]),
+                      "the agent never started a process in \(network.names[1])")
+        try assertSameWeights("alone", "namespaces")
+    }
+
     /// The pid of the graft process of rank `rank` among the descendants of `mpirun`.
     private func rankProcess(_ rank: Int, of launcher: Int32) throws -> Int32 {
         for entry in try FileManager.default.contentsOfDirectory(atPath: "/proc") {
@@ -231,5 +269,81 @@ final class DistributedTrainingTests: XCTestCase {
             }
         }
         throw XCTSkip("rank \(rank)'s process was not found under /proc")
+    }
+}
+
+/// Two network namespaces joined by a veth pair (10.77.0.1 and 10.77.0.2), the stand-in for two
+/// machines, and an Open MPI launcher agent that runs a command "on" an address by entering its
+/// namespace. Throws XCTSkip, saying why, where this machine refuses namespaces.
+private struct TwoNamespaces {
+    let names: [String]
+    let addresses = ["10.77.0.1", "10.77.0.2"]
+    let subnet = "10.77.0.0/24"
+    let ip: String
+    let agent: URL
+    /// Each namespace the agent entered, one line per launch.
+    let log: URL
+
+    init(directory: URL) throws {
+        guard getuid() == 0 else { throw XCTSkip("network namespaces need root") }
+        guard let ip = ["/usr/sbin/ip", "/sbin/ip", "/usr/bin/ip", "/bin/ip"].first(where: FileManager.default.isExecutableFile(atPath:)) else {
+            throw XCTSkip("no ip command (Debian's iproute2, which make test installs)")
+        }
+        self.ip = ip
+        let tag = String(getpid() % 100_000)
+        names = ["graft-a-\(tag)", "graft-b-\(tag)"]
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        agent = directory.appendingPathComponent("netns-agent.sh")
+        log = directory.appendingPathComponent("netns-agent.log")
+        try Data().write(to: log)
+        let commands = [["netns", "add", names[0]], ["netns", "add", names[1]],
+                        ["link", "add", "gva\(tag)", "type", "veth", "peer", "name", "gvb\(tag)"],
+                        ["link", "set", "gva\(tag)", "netns", names[0]], ["link", "set", "gvb\(tag)", "netns", names[1]],
+                        ["-n", names[0], "addr", "add", "\(addresses[0])/24", "dev", "gva\(tag)"],
+                        ["-n", names[1], "addr", "add", "\(addresses[1])/24", "dev", "gvb\(tag)"],
+                        ["-n", names[0], "link", "set", "gva\(tag)", "up"], ["-n", names[1], "link", "set", "gvb\(tag)", "up"],
+                        ["-n", names[0], "link", "set", "lo", "up"], ["-n", names[1], "link", "set", "lo", "up"]]
+        for command in commands {
+            let (status, output) = Self.run(ip, command)
+            guard status == 0 else {
+                remove()
+                let why = "this sandbox refuses network namespaces (ip \(command.joined(separator: " ")): \(output.trimmingCharacters(in: .whitespacesAndNewlines)))"
+                print("DistributedTrainingTests: " + why)
+                throw XCTSkip(why)
+            }
+        }
+        // mpirun calls AGENT [options] HOST COMMAND...
+        let script = """
+        #!/bin/sh
+        while [ $# -gt 0 ]; do case "$1" in -*) shift;; *) break;; esac; done
+        host="$1"; shift
+        case "$host" in
+          \(addresses[0])) ns=\(names[0]);;
+          \(addresses[1])) ns=\(names[1]);;
+          *) echo "netns agent: unknown host $host" >&2; exit 1;;
+        esac
+        echo "$ns" >> \(log.path)
+        exec \(ip) netns exec "$ns" /bin/sh -c "$*"
+
+        """
+        try Data(script.utf8).write(to: agent)
+        try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: agent.path)
+    }
+
+    /// Deleting a namespace deletes its end of the veth pair, and with it the other.
+    func remove() {
+        for name in names { _ = Self.run(ip, ["netns", "delete", name]) }
+    }
+
+    private static func run(_ executable: String, _ arguments: [String]) -> (Int32, String) {
+        let process = Process(), pipe = Pipe()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        process.standardOutput = pipe
+        process.standardError = pipe
+        do { try process.run() } catch { return (-1, "\(error)") }
+        let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        return (process.terminationStatus, output)
     }
 }

@@ -71,16 +71,8 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
         let coefficients = kernel.inputGradientCoefficients(
             sums: sums, mean: mean, variance: variance, epsilon: epsilon, scale: scale?.storage,
             batchStatistics: training, dScale: dScale, dShift: dShift)
-        // Without an activation the residual's gradient is the output's; with one, the kernel
-        // writes it beside the input's.
-        let dResidual = !residualNeedsGradient ? nil : maskSource == nil ? dyBlocked : Storage(layout: src.layout)
-        var dx: Storage?
-        if inputNeedsGradient || (maskSource != nil && residualNeedsGradient) {
-            let out = Storage(layout: src.layout)
-            kernel.inputGradient(src, output: maskSource, dy: dyBlocked, affine, coefficients, into: out,
-                                 residualGradient: maskSource == nil ? nil : dResidual)
-            dx = inputNeedsGradient ? out : nil
-        }
+        let (dx, dResidual) = kernel.inputAndResidualGradients(src, output: maskSource, dy: dyBlocked, affine, coefficients,
+                                                               input: inputNeedsGradient, residual: residualNeedsGradient)
         AutodiffStats.shared.noteKernel("batchNormActivation.backward")
         return [dx] + (scale != nil ? [dScale, dShift] : []) + (hasResidual ? [dResidual] : [])
     }
@@ -175,6 +167,17 @@ struct BatchNormKernel {
                                      dScale?.floats, dShift?.floats, k.gradient.floats, k.input.floats, k.constant.floats)
         }
         return k
+    }
+
+    /// The input's gradient and the residual's, each only when asked for. Without an activation
+    /// the residual's gradient is the output's; with one, the kernel writes it beside the input's.
+    func inputAndResidualGradients(_ x: Storage, output: Storage?, dy: Storage, _ affine: NormalizingAffine,
+                                   _ k: InputGradientCoefficients, input: Bool, residual: Bool) -> (Storage?, Storage?) {
+        let dResidual = !residual ? nil : output == nil ? dy : Storage(layout: x.layout)
+        guard input || (output != nil && residual) else { return (nil, dResidual) }
+        let dx = Storage(layout: x.layout)
+        inputGradient(x, output: output, dy: dy, affine, k, into: dx, residualGradient: output == nil ? nil : dResidual)
+        return (input ? dx : nil, dResidual)
     }
 
     /// Also writes the residual's gradient into `residualGradient` when given (a residual with an

@@ -60,14 +60,8 @@ public func synchronizedBatchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, r
         let coefficients = !sharing.contributes ? standIn : wholeBatchKernel.inputGradientCoefficients(
             sums: wholeBatchSums, mean: mean, variance: variance, epsilon: epsilon, scale: scale?.storage,
             batchStatistics: true, dScale: nil, dShift: nil)
-        let dResidual = !residualNeedsGradient ? nil : maskSource == nil ? dyBlocked : Storage(layout: src.layout)
-        var dx: Storage?
-        if inputNeedsGradient || (maskSource != nil && residualNeedsGradient) {
-            let out = Storage(layout: src.layout)
-            kernel.inputGradient(src, output: maskSource, dy: dyBlocked, affine, coefficients, into: out,
-                                 residualGradient: maskSource == nil ? nil : dResidual)
-            dx = inputNeedsGradient ? out : nil
-        }
+        let (dx, dResidual) = kernel.inputAndResidualGradients(src, output: maskSource, dy: dyBlocked, affine, coefficients,
+                                                               input: inputNeedsGradient, residual: residualNeedsGradient)
         AutodiffStats.shared.noteKernel("synchronizedBatchNorm.backward")
         return [dx] + (scale != nil ? [dScale, dShift] : []) + (hasResidual ? [dResidual] : [])
     }

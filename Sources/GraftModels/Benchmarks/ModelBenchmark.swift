@@ -74,14 +74,23 @@ public struct ModelBenchmark: Sendable {
         self.classes = classes
     }
 
-    public func run() throws -> ModelBenchmarkResult {
+    /// `synchronizer`: what a data-parallel job does with each training step's gradients (`graft
+    /// bench model` under mpirun: every process steps on a batch of its own and they allreduce
+    /// the gradients); nil for one process. Inference does not use it.
+    public func run(synchronizer: (any GradientSynchronizer)? = nil) throws -> ModelBenchmarkResult {
         guard batchSize > 0, imageSize > 0, iterations > 0, warmupIterations >= 0, classes > 1 else {
             throw ModelBenchmarkError.invalidSetting(
                 "batch size \(batchSize), image size \(imageSize), iterations \(iterations), warm-up \(warmupIterations) "
                     + "and classes \(classes) must be positive (warm-up may be 0, classes at least 2)")
         }
-        let step = makeStep()
-        let milliseconds = medianMilliseconds(iterations: iterations, warmup: warmupIterations, step)
+        let step = makeStep(synchronizer: synchronizer)
+        // A failed allreduce stops the steps; the error comes out once the loop is over.
+        var failure: Error?
+        let milliseconds = medianMilliseconds(iterations: iterations, warmup: warmupIterations) {
+            guard failure == nil else { return }
+            do { try step() } catch { failure = error }
+        }
+        if let failure { throw failure }
         return ModelBenchmarkResult(
             backbone: backbone, mode: mode, batchSize: batchSize, imageSize: imageSize,
             imagesPerSecond: Double(batchSize) * 1000 / milliseconds, peakRSSMB: try peakResidentMegabytes())
@@ -89,7 +98,7 @@ public struct ModelBenchmark: Sendable {
 
     /// Builds the model, optimizer and data once, and returns the work of one step, so the timed
     /// loop does nothing a real training loop would not.
-    private func makeStep() -> () -> Void {
+    private func makeStep(synchronizer: (any GradientSynchronizer)?) -> () throws -> Void {
         var generator = SeededGenerator(seed: 1)
         let network = makeNetwork(generator: &generator)
         let (model, head) = (network.backbone, network.head)
@@ -101,21 +110,22 @@ public struct ModelBenchmark: Sendable {
             return { _ = GradMode.withoutGradients { head(model.features(images, context: .inference), context: .inference) } }
         case .head:
             model.freeze()
-            let optimizer = Adam(parameters: head.namedParameters())
+            let step = BenchmarkTrainingStep(optimizer: Adam(parameters: head.namedParameters()), synchronizer: synchronizer)
             let context = ForwardContext(training: true)
             return {
                 let features = GradMode.withoutGradients { model.features(images, context: .inference) }
-                trainStep(optimizer) { softmaxCrossEntropy(head(features, context: context), labels: labels) }
+                try step { softmaxCrossEntropy(head(features, context: context), labels: labels) }
             }
         case .lastBlocks, .full:
             if mode == .lastBlocks {
                 model.freezeAllBut(last: 3)
                 for case let norm as BatchNorm2d in model.namedModules().map(\.module) { norm.usesRunningStatistics = true }
             }
-            let optimizer = Adam(parameters: trainableFeatureParameters(of: model) + head.namedParameters())
+            let step = BenchmarkTrainingStep(optimizer: Adam(parameters: trainableFeatureParameters(of: model) + head.namedParameters()),
+                                             synchronizer: synchronizer)
             let context = ForwardContext(training: true)
             return {
-                trainStep(optimizer) {
+                try step {
                     softmaxCrossEntropy(head(model.features(images, context: context), context: context), labels: labels)
                 }
             }
@@ -123,10 +133,25 @@ public struct ModelBenchmark: Sendable {
     }
 }
 
-private func trainStep(_ optimizer: any Optimizer, loss: () -> Tensor) {
-    loss().backward()
-    GradMode.withoutGradients { optimizer.step() }
-    optimizer.zeroGrad()
+/// Backward (through the synchronizer, when there is one), the update, and zeroed gradients.
+private struct BenchmarkTrainingStep {
+    let optimizer: any Optimizer
+    let synchronizer: (any GradientSynchronizer)?
+    private let parameters: ParametersByTensor
+
+    init(optimizer: any Optimizer, synchronizer: (any GradientSynchronizer)?) {
+        self.optimizer = optimizer
+        self.synchronizer = synchronizer
+        parameters = ParametersByTensor(optimizer.parameters)
+        synchronizer?.prepare(optimizer.parameters)
+    }
+
+    func callAsFunction(_ loss: () -> Tensor) throws {
+        let value = loss()
+        if let synchronizer { try synchronizer.backward(value, parameters: parameters) } else { value.backward() }
+        GradMode.withoutGradients { optimizer.step() }
+        optimizer.zeroGrad()
+    }
 }
 
 /// The backbone's own ImageNet classifier is left out: the new head replaces it.

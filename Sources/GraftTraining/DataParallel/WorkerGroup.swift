@@ -1,4 +1,5 @@
 import GraftCore
+import GraftOptim
 
 /// The processes that train one model together, data-parallel: each takes its slice of every
 /// batch (`DataShard`), of the feature cache and of the validation set, and they combine what

@@ -23,7 +23,7 @@ public final class TrainStep {
     public let gradientClipNorm: Float?
     public var synchronizer: (any GradientSynchronizer)?
     public let workers: (any WorkerGroup)?
-    private let parametersByTensor: [ObjectIdentifier: NamedParameter]
+    private let parametersByTensor: ParametersByTensor
 
     public init(optimizer: any Optimizer, scheduler: LearningRateScheduler, labelSmoothing: Float = 0,
                 classWeights: [Float]? = nil, multiLabel: Bool = false, gradientClipNorm: Float? = nil,
@@ -37,7 +37,7 @@ public final class TrainStep {
         self.gradientClipNorm = gradientClipNorm
         self.synchronizer = synchronizer
         self.workers = workers
-        parametersByTensor = Dictionary(optimizer.parameters.map { (ObjectIdentifier($0.tensor), $0) }, uniquingKeysWith: { a, _ in a })
+        parametersByTensor = ParametersByTensor(optimizer.parameters)
         synchronizer?.prepare(optimizer.parameters)
     }
 
@@ -61,10 +61,7 @@ public final class TrainStep {
         optimizer.zeroGrad()
         let seed = share == 1 ? nil : Tensor(shape: [1], values: [Float(share)])
         if let synchronizer {
-            loss.backward(gradient: seed) { tensor in
-                if let parameter = self.parametersByTensor[ObjectIdentifier(tensor)] { synchronizer.gradientReady(parameter) }
-            }
-            try synchronizer.synchronizeGradients()
+            try synchronizer.backward(loss, seed: seed, parameters: parametersByTensor)
         } else {
             loss.backward(gradient: seed)
         }

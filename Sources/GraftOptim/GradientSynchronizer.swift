@@ -1,5 +1,3 @@
-import GraftOptim
-
 /// What stands between backward and the optimizer when several workers train one model on
 /// different slices of each batch (data parallelism): it makes every worker's gradients the same
 /// before any of them updates. Each worker's backward is seeded with its share of the batch's
