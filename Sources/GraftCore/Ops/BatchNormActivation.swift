@@ -76,7 +76,14 @@ public func batchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: 
         AutodiffStats.shared.noteKernel("batchNormActivation.backward")
         return [dx] + (scale != nil ? [dScale, dShift] : []) + (hasResidual ? [dResidual] : [])
     }
-    return traced(result, inputs: [x, scale, shift, runningMean, runningVar, residual]) { ids in
+    return tracedBatchNorm(result, x, scale: scale, shift: shift, runningMean: runningMean, runningVar: runningVar,
+                           training: training, epsilon: epsilon, adding: residual, activation: activation)
+}
+
+/// `result` of a batch-norm op recorded in the trace, the residual and the activation as post-ops.
+func tracedBatchNorm(_ result: Tensor, _ x: Tensor, scale: Tensor?, shift: Tensor?, runningMean: Tensor, runningVar: Tensor,
+                     training: Bool, epsilon: Float, adding residual: Tensor?, activation: Activation?) -> Tensor {
+    traced(result, inputs: [x, scale, shift, runningMean, runningVar, residual]) { ids in
         .batchNorm(.traced(ids, epsilon: epsilon, training: training, scale: scale, shift: shift,
                            runningMean: runningMean, runningVar: runningVar),
                    postOps: [residual.map { .add(ids[$0]) }, activation.map(TraceOp.PostOp.activation)].compactMap { $0 })

@@ -65,9 +65,6 @@ public func synchronizedBatchNorm(_ x: Tensor, scale: Tensor?, shift: Tensor?, r
         AutodiffStats.shared.noteKernel("synchronizedBatchNorm.backward")
         return [dx] + (scale != nil ? [dScale, dShift] : []) + (hasResidual ? [dResidual] : [])
     }
-    return traced(result, inputs: [x, scale, shift, runningMean, runningVar, residual]) { ids in
-        .batchNorm(.traced(ids, epsilon: epsilon, training: true, scale: scale, shift: shift,
-                           runningMean: runningMean, runningVar: runningVar),
-                   postOps: [residual.map { .add(ids[$0]) }, activation.map(TraceOp.PostOp.activation)].compactMap { $0 })
-    }
+    return tracedBatchNorm(result, x, scale: scale, shift: shift, runningMean: runningMean, runningVar: runningVar,
+                           training: true, epsilon: epsilon, adding: residual, activation: activation)
 }
