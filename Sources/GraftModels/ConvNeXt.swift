@@ -166,7 +166,7 @@ final class ConvNeXtBlock: Module {
         let y = norm(depthwise(x, context: context), context: context)
         var branch = scaleChannels(pointwise(y, context: context), by: layerScale)
         if dropsBranch(context) {
-            branch = stochasticDepth(branch, p: stochasticDepthProbability, training: true, generator: &context.generator)
+            branch = stochasticDepth(branch, p: stochasticDepthProbability, training: true, generator: &context.randomness)
         }
         // The sum takes the input's (blocked) layout, which the next depthwise convolution reads.
         return add(x, branch)

@@ -189,7 +189,7 @@ final class SqueezeExciteBlock: Module {
             return project.conv.forward(y, normalizedBy: project.norm, adding: x, context: context)
         }
         let branch = stochasticDepth(project(y, context: context), p: stochasticDepthProbability, training: true,
-                                     generator: &context.generator)
+                                     generator: &context.randomness)
         // The branch is this block's own intermediate, and neither op before keeps its output.
         return add(branch, x, reusingFirst: true)
     }

@@ -9,7 +9,9 @@ import GraftCore
 /// used by one pass at a time (its generator advances).
 public final class ForwardContext {
     public var training: Bool
-    public var generator: SeededGenerator
+    /// Where dropout and stochastic depth draw from: one stream from `seed`, or draws keyed by
+    /// each sample's place in the whole batch (set by a trainer for every step).
+    public var randomness: LayerRandomness
     /// Whether chains that need no gradient run fused (see `LayerFusion`); off runs every layer as
     /// its own op, to compare or to rule fusion out.
     public var fusion: Bool
@@ -24,7 +26,7 @@ public final class ForwardContext {
     public init(training: Bool, seed: UInt64 = 0, fusion: Bool = LayerFusion.isEnabledByDefault,
                 recordsGradients: Bool = true) {
         self.training = training
-        generator = SeededGenerator(seed: seed)
+        randomness = LayerRandomness(seed: seed)
         self.fusion = fusion
         self.recordsGradients = recordsGradients
     }

@@ -23,7 +23,7 @@ public final class Dropout: Module {
     public let probability: Float
     public init(_ probability: Float) { self.probability = probability }
     public override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {
-        dropout(x, p: probability, training: context.training, generator: &context.generator)
+        dropout(x, p: probability, training: context.training, generator: &context.randomness)
     }
 }
 

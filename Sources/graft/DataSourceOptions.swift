@@ -34,8 +34,15 @@ struct DataSourceOptions: ParsableArguments {
     }
 
     /// The dataset at `data`, read with `options`; `delimiter` is the label delimiter when
-    /// none was given (a multi-label model's, for evaluation).
-    func dataset(at data: String, options: ImageFolderOptions, delimiter: String? = nil) throws -> any DatasetSplits {
+    /// none was given (a multi-label model's, for evaluation). In a data-parallel job, rank 0
+    /// reads it and sends the file list to the others.
+    func dataset(at data: String, options: ImageFolderOptions, delimiter: String? = nil,
+                 workers: (any WorkerGroup)?) throws -> any DatasetSplits {
+        let scan = { try dataset(at: data, options: options, delimiter: delimiter) }
+        return try workers.map { try $0.scanOnce(scan) } ?? scan()
+    }
+
+    private func dataset(at data: String, options: ImageFolderOptions, delimiter: String?) throws -> any DatasetSplits {
         let root = URL(fileURLWithPath: data)
         guard let labels else { return try ImageFolder(root: root, options: options) }
         var columns = columns

@@ -56,7 +56,7 @@ struct Evaluate: ParsableCommand {
             throw CommandFailure("--threshold is for multi-label models; \(model) has a \(classifier.headConfiguration.output.rawValue) head")
         }
         // The model's classes, in its order: the data's labels then mean what the model's outputs mean.
-        let folder = try source.dataset(at: data, options: ImageFolderOptions(classes: classifier.classNames))
+        let folder = try source.dataset(at: data, options: ImageFolderOptions(classes: classifier.classNames), workers: workers)
         let split = folder.evaluationSplit
         // Notes go to standard error, so that --json output stays parseable.
         for line in folder.warnings + [split.warning].compactMap({ $0 }) { note(line) }

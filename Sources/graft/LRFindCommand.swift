@@ -45,7 +45,7 @@ struct LRFind: ParsableCommand {
 
     func run() throws {
         try runtime.apply()
-        let folder = try source.dataset(at: data, options: recipe.datasetOptions())
+        let folder = try source.dataset(at: data, options: recipe.datasetOptions(), workers: nil)
         print(folder.summary)
         let finder = try renamingSettings(TrainingRecipe.flags, asUsageError: false) {
             let model = try recipe.classifierOptions(), options = try recipe.trainingOptions()

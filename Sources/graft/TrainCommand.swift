@@ -65,7 +65,7 @@ struct Train: ParsableCommand {
     private func train(workers: MPIWorld?) throws {
         let leads = workers.map { $0.rank == 0 } ?? true
         func print(_ text: @autoclosure () -> String) { if leads { Swift.print(text()) } }
-        let folder = try source.dataset(at: data, options: recipe.datasetOptions())
+        let folder = try source.dataset(at: data, options: recipe.datasetOptions(), workers: workers)
         print(folder.summary)
         if let workers, workers.size > 1 {
             print("data-parallel: \(workers.size) processes, \(Engine.threadCount) threads each on rank 0; each trains on its slice of every batch of \(recipe.batchSize)")

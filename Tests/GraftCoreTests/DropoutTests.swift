@@ -54,6 +54,32 @@ final class DropoutTests: XCTestCase {
         XCTAssertNotEqual(a, dropout(x, p: 0.5, training: true, generator: &g1).values)
     }
 
+    /// Keyed by sample, a slice of a batch gets the rows of the whole batch's masks (what lets a
+    /// data-parallel worker draw what one process draws), for dropout and stochastic depth in
+    /// plain and blocked layouts; every layer of a pass draws anew.
+    func testMasksKeyedBySampleDoNotDependOnTheSlice() {
+        var g = SeededGenerator(seed: 74)
+        let x = Tensor(shape: [5, 16, 2, 2], values: awayFromZero(g.normals(320)))
+        for blocked in [false, true] {
+            let input = blocked ? x.blocked() : x
+            var whole = LayerRandomness(batchSeed: 9, firstSample: 0)
+            let all = dropout(input, p: 0.5, training: true, generator: &whole).values
+            let secondLayer = dropout(input, p: 0.5, training: true, generator: &whole).values
+            XCTAssertNotEqual(all, secondLayer, "the second layer of a pass repeated the first one's mask")
+            let depth = stochasticDepth(input, p: 0.5, training: true, generator: &whole).values
+            for range in [0..<2, 2..<5, 4..<5] {
+                var slice = LayerRandomness(batchSeed: 9, firstSample: range.lowerBound)
+                let rows = Tensor(shape: [range.count, 16, 2, 2], values: Array(x.values[(range.lowerBound * 64)..<(range.upperBound * 64)]))
+                let part = blocked ? rows.blocked() : rows
+                XCTAssertEqual(dropout(part, p: 0.5, training: true, generator: &slice).values, Array(all[(range.lowerBound * 64)..<(range.upperBound * 64)]),
+                               "dropout \(range), blocked \(blocked)")
+                _ = dropout(part, p: 0.5, training: true, generator: &slice)
+                XCTAssertEqual(stochasticDepth(part, p: 0.5, training: true, generator: &slice).values,
+                               Array(depth[(range.lowerBound * 64)..<(range.upperBound * 64)]), "stochastic depth \(range), blocked \(blocked)")
+            }
+        }
+    }
+
     /// The mask as y / x: 0 where dropped, the float scale where kept (checked to be exact).
     private func recoveredMask(input: [Float], output: [Float], p: Float) -> [Double] {
         let scale = 1 / (1 - p)

@@ -81,6 +81,28 @@ final class ImageFolderTests: XCTestCase {
         XCTAssertGreaterThan(alpha.pixel(x: 0, y: 0).red, 100, "half-transparent dark grey composited on white")
     }
 
+    /// What a data-parallel job's rank 0 sends the others: the scan as JSON and back, equal in
+    /// every part (skipped files and warnings included), and a file gone is reported as missing.
+    func testASnapshotOfAScanSurvivesJSONAndFindsMissingFiles() throws {
+        try buildEveryKindFolder()
+        try FileManager.default.removeItem(at: root.appendingPathComponent("empty"))
+        let folder = try ImageFolder(root: root, options: ImageFolderOptions(validationFraction: 0.3))
+        let snapshot = DatasetSnapshot(of: folder)
+        let copy = try JSONDecoder().decode(DatasetSnapshot.self, from: JSONEncoder().encode(snapshot))
+        XCTAssertEqual(copy, snapshot)
+        XCTAssertEqual(copy.train.samples, folder.train.samples)
+        XCTAssertEqual(copy.validation?.samples, folder.validation?.samples)
+        XCTAssertEqual(copy.skipped, folder.skipped)
+        XCTAssertEqual(copy.warnings, folder.warnings)
+        XCTAssertEqual(copy.summary, folder.summary)
+        XCTAssertEqual(copy.evaluationSplit.name, folder.evaluationSplit.name)
+        XCTAssertEqual(copy.evaluationSplit.images.samples, folder.evaluationSplit.images.samples)
+        XCTAssertEqual(copy.missingFiles(), [])
+        let gone = folder.train.samples[1].url
+        try FileManager.default.removeItem(at: gone)
+        XCTAssertEqual(copy.missingFiles(), [gone])
+    }
+
     func testStrictModeTurnsUnreadableImagesIntoAnError() throws {
         try buildEveryKindFolder()
         try FileManager.default.removeItem(at: root.appendingPathComponent("empty"))

@@ -45,7 +45,7 @@ final class BinaryOutputTests: TrainingTestCase {
         let root = try SyntheticImages.folder(trainPerClass: 8, validationPerClass: 4, classNames: ["cat", "dog"])
         defer { try? FileManager.default.removeItem(at: root) }
         let data = try ImageFolder(root: root)
-        let classifier = try makeClassifier(classNames: data.classNames, output: .sigmoid)
+        let classifier = try makeClassifier(dropout: 0, classNames: data.classNames, output: .sigmoid)
         let output = try XCTUnwrap(classifier.head.namedParameters().last)
         XCTAssertEqual(output.tensor.shape.first, 1, "the last dense layer has one unit")
         XCTAssertTrue(classifier.summary().contains("1 sigmoid"), classifier.summary())

@@ -5,12 +5,12 @@
 ///
 /// The keep draws come from `generator`, one per sample in batch order, so a seeded training run
 /// drops the same samples every time.
-public func stochasticDepth(_ x: Tensor, p: Float, training: Bool, generator: inout SeededGenerator) -> Tensor {
+public func stochasticDepth(_ x: Tensor, p: Float, training: Bool, generator: inout some MaskRandomness) -> Tensor {
     precondition(p >= 0 && p < 1, "stochastic depth probability must be in [0, 1), not \(p)")
     guard training, p > 0 else { return x }
     let batch = x.shape[0]
     let keep = 1 - p
-    let scales: [Float] = (0..<batch).map { _ in generator.nextUnitFloat() < keep ? 1 / keep : 0 }
+    let scales: [Float] = generator.unitFloats(samples: batch, perSample: 1).map { $0 < keep ? 1 / keep : 0 }
     // Plain, channels-last and channel-blocked layouts hold each sample as one contiguous run of
     // the buffer (the batch is their outermost dimension); any other layout is made plain first.
     let layout = x.storage.layout

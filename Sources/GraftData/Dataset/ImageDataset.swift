@@ -1,7 +1,7 @@
 import Foundation
 
 /// One image file and the index of its class (for multi-label data: of each of its classes).
-public struct LabeledImage: Sendable, Hashable {
+public struct LabeledImage: Sendable, Hashable, Codable {
     public let url: URL
     /// The image's class; for multi-label data the first of `labels`, which is what a
     /// stratified split sorts it by.
@@ -28,7 +28,7 @@ public struct LabeledImage: Sendable, Hashable {
 }
 
 /// A list of labelled image files (one split of a dataset), in a reproducible order.
-public struct ImageDataset: Sendable {
+public struct ImageDataset: Sendable, Equatable, Codable {
     /// Class names, index = label.
     public let classNames: [String]
     public let samples: [LabeledImage]

@@ -2,7 +2,7 @@ import Foundation
 
 /// Why an image could not be decoded. Every case names the file, so that a warning line or a
 /// thrown error points the user at the one image to fix or delete.
-public enum ImageDecodingError: Error, Equatable, CustomStringConvertible {
+public enum ImageDecodingError: Error, Equatable, Codable, CustomStringConvertible {
     case unreadable(file: String, reason: String)
     /// A named pipe, socket, device or folder: never opened (a pipe would block the reader).
     case notARegularFile(file: String, kind: String)

@@ -219,9 +219,14 @@ public final class Trainer {
             let epoch = progress.completedEpochsInStage
             if let plateau = options.reduceOnPlateau { applyPlateau(plateau, stage: stage, to: scheduler) }
             let started = Date()
-            // Each worker draws its own dropout masks (worker 0 those of one process), as PyTorch DDP's ranks do.
             let dropoutSeed = derivedSeed(options.seed, UInt64(stage), SeedPurpose.dropout.rawValue, UInt64(epoch))
-            let context = ForwardContext(training: true, seed: shard.rank == 0 ? dropoutSeed : derivedSeed(dropoutSeed, UInt64(shard.rank)))
+            let context = ForwardContext(training: true)
+            // Dropout and stochastic depth draw by each image's place in the whole batch: a worker
+            // draws for its slice what one process draws for those images.
+            func prepare(batch: Int, of wholeCount: Int) {
+                context.randomness = LayerRandomness(batchSeed: derivedSeed(dropoutSeed, UInt64(batch)),
+                                                     firstSample: shard.range(in: wholeCount).lowerBound)
+            }
             // BatchNorm with batch statistics: those of the whole batch, not of this worker's slice.
             context.sharedBatchStatistics = options.batchNorm == .train ? workers.map { SharedBatchStatistics(group: $0.batchStatisticsGroup) } : nil
             var totals = RunningTotals()
@@ -254,6 +259,7 @@ public final class Trainer {
                 for (b, start) in stride(from: 0, to: order.count, by: options.batchSize).enumerated() {
                     let whole = order[start..<min(start + options.batchSize, order.count)]
                     let slice = shard.range(in: whole.count), indices = whole[(start + slice.lowerBound)..<(start + slice.upperBound)]
+                    prepare(batch: b, of: whole.count)
                     let targets = multiLabel && !indices.isEmpty ? Tensor(shape: [indices.count, classifier.classNames.count],
                                                                           values: trainingSet.multiHotTargets(indices)) : nil
                     try train(indices.isEmpty ? nil : classifier.head(table.batch(indices), context: context), indices.map { table.labels[$0] },
@@ -263,6 +269,7 @@ public final class Trainer {
                 let batches = loader.epoch(epoch)
                 var b = 0
                 while let batch = try batches.nextBatch() {
+                    prepare(batch: b, of: batch.wholeBatchLabels.count)
                     if batch.count == 0, context.sharedBatchStatistics != nil {
                         try train(standInLogits(context), [0], targets: multiLabel ? Tensor.zeros([1, classifier.classNames.count]) : nil,
                                   wholeBatch: batch.wholeBatchLabels, batch: b, standIn: true)
