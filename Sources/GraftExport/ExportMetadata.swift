@@ -46,6 +46,10 @@ extension Preprocessing {
             geometry = "Cut the central square whose side is \(fraction) of the shorter side (truncated to whole pixels; its left "
                 + "edge at (width - side + 1) / 2 and its top at (height - side + 1) / 2, integer division), then resize it to "
                 + "\(size) with \(filter)."
+        case .pad:
+            geometry = "Resize the RGB image, keeping its aspect ratio, to the largest size that fits \(size) (the scaled sides rounded "
+                + "to whole pixels) with \(filter), and place it at the centre of a black \(size) image (left and top offsets "
+                + "(\(width) - w) / 2 and (\(height) - h) / 2, integer division; black is 0 before normalization)."
         }
         let values: String
         switch normalization {

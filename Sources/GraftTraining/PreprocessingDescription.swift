@@ -5,7 +5,8 @@ import GraftData
 public struct PreprocessingDescription: Codable, Equatable, Sendable {
     public var height: Int
     public var width: Int
-    /// "shorter_side_then_center_crop", "stretch" or "central_square_then_resize".
+    /// "shorter_side_then_center_crop", "stretch", "central_square_then_resize" or "pad"
+    /// (letterboxed on black).
     public var resize: String
     /// The shorter side for "shorter_side_then_center_crop".
     public var resizeSide: Int?
@@ -31,6 +32,7 @@ public struct PreprocessingDescription: Codable, Equatable, Sendable {
         switch p.resize {
         case .shorterSideThenCenterCrop(let side): resize = "shorter_side_then_center_crop"; resizeSide = side
         case .stretch: resize = "stretch"
+        case .pad: resize = "pad"
         case .centralSquareThenResize(let fraction): resize = "central_square_then_resize"; cropFraction = fraction
         }
         filter = p.filter.rawValue
@@ -54,6 +56,7 @@ public struct PreprocessingDescription: Codable, Equatable, Sendable {
             guard let resizeSide, resizeSide > 0 else { throw invalid("resize_side", String(describing: resizeSide)) }
             rule = .shorterSideThenCenterCrop(resizeSide)
         case "stretch": rule = .stretch
+        case "pad": rule = .pad
         case "central_square_then_resize":
             guard let cropFraction, cropFraction > 0, cropFraction <= 1 else {
                 throw invalid("crop_fraction", String(describing: cropFraction))

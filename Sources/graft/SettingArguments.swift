@@ -6,6 +6,7 @@ import GraftExport
 // ArgumentParser lists the allowed values in the help and refuses others by name.
 extension BackboneKind: ExpressibleByArgument {}
 extension BatchNormMode: ExpressibleByArgument {}
+extension ResizeMode: ExpressibleByArgument {}
 extension HeadOutput: ExpressibleByArgument {}
 extension StageSchedule: ExpressibleByArgument {}
 extension AugmentationPreset: ExpressibleByArgument {}

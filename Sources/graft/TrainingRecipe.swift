@@ -12,6 +12,8 @@ struct TrainingRecipe: ParsableArguments {
     @Option(help: "Pretrained weights to use instead of the cached ones.") var weights: String?
     @Flag(help: "Start from random weights instead of pretrained ones.") var randomInit = false
     @Option(help: "Square input size (default: the backbone's).") var imageSize: Int?
+    @Option(help: "How images fit the input, in training and wherever the model goes: crop (the backbone's central crop, the default), stretch (the whole image, aspect ignored) or pad (the whole image on black).")
+    var resize: ResizeMode?
     @Option(help: "Batch size.") var batchSize = TrainingOptions().batchSize
     @Option(help: "Epochs of stage 1 (head only, backbone frozen).") var epochs = TrainingOptions().headEpochs
     @Option(help: "Epochs of stage 2 (last blocks unfrozen); 0 is plain feature extraction.") var fineTuneEpochs = TrainingOptions().fineTuneEpochs
@@ -125,6 +127,7 @@ struct TrainingRecipe: ParsableArguments {
         model.weights = weights.map { URL(fileURLWithPath: $0) }
         model.randomInitialization = randomInit
         model.imageSize = imageSize
+        model.resize = resize
         model.head = HeadConfiguration(hiddenUnits: try hiddenUnits(), dropout: dropout, output: headOutput, pooling: pooling,
                                        threshold: threshold)
         return model

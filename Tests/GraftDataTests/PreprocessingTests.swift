@@ -64,6 +64,49 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(sample[29], 1, accuracy: 1e-6)                     // right edge red is 255
     }
 
+    /// Letterboxing: the whole image at its aspect ratio, centred, black elsewhere; a wide image
+    /// gets bars above and below, a tall one left and right.
+    func testPadFitsTheWholeImageOnBlack() throws {
+        let source = try ImageDecoder.decode(contentsOf: Fixtures.url("large.png"))  // 240 x 180
+        let p = Preprocessing(height: 64, width: 64, resize: .pad, normalization: .unit)
+        let sample = ImageTransform(preprocessing: p).render(source, seed: 0)
+        // 240 x 180 fits 64 x 64 as 64 x 48, 8 rows of black above and below.
+        let fitted = ImageTransform(preprocessing: Preprocessing(height: 48, width: 64, resize: .stretch, normalization: .unit))
+            .render(source, seed: 0)
+        for c in 0..<3 {
+            for y in 0..<64 {
+                for x in 0..<64 {
+                    let value = sample[c * 4096 + y * 64 + x]
+                    if y < 8 || y >= 56 {
+                        XCTAssertEqual(value, 0, "channel \(c) (\(x), \(y)) is a bar")
+                    } else {
+                        XCTAssertEqual(value, fitted[c * 3072 + (y - 8) * 64 + x], "channel \(c) (\(x), \(y))")
+                    }
+                }
+            }
+        }
+        let tall = TestImages.gradient(width: 10, height: 40)
+        let narrow = ImageTransform(preprocessing: Preprocessing(height: 20, width: 20, resize: .pad, normalization: .unit)).render(tall, seed: 0)
+        for y in 0..<20 {
+            let row = Array(narrow[(y * 20)..<(y * 20 + 20)])
+            XCTAssertEqual(Array(row[0..<5]) + Array(row[15..<20]), [Float](repeating: 0, count: 10), "row \(y) has bars of 5 on each side")
+        }
+        XCTAssertEqual(p.cacheShorterSide, 64)
+    }
+
+    /// `--resize`: crop keeps a backbone's cropping rule and gives a stretching one
+    /// torchvision's; stretch and pad replace any rule.
+    func testResizeModesChooseTheRule() {
+        let lite = Preprocessing.efficientNetLite(inputSize: 224)
+        XCTAssertEqual(lite.resizing(.crop), lite)
+        XCTAssertEqual(lite.resizing(.stretch).resize, .stretch)
+        XCTAssertEqual(lite.resizing(.pad).resize, .pad)
+        XCTAssertEqual(lite.resizing(.pad).filter, lite.filter)
+        XCTAssertEqual(Preprocessing.imageNet.resizing(.crop), .imageNet)
+        XCTAssertEqual(Preprocessing.caffe.resizing(.crop).resize, .shorterSideThenCenterCrop(256))
+        XCTAssertEqual(Preprocessing.caffe.resizing(.crop).normalization, Preprocessing.caffe.normalization)
+    }
+
     func testTensorForPrediction() {
         let t = ImageTransform(preprocessing: Preprocessing(height: 8, width: 6, resize: .stretch, normalization: .unit))
         let images = [TestImages.gradient(width: 12, height: 9), RGBImage(width: 3, height: 3, red: 255, green: 0, blue: 0)]

@@ -18,6 +18,27 @@ final class SavedModelTests: TrainingTestCase {
         XCTAssertEqual(try reloaded.predictLogits(on: data.validation!).logits, try classifier.predictLogits(on: data.validation!).logits)
     }
 
+    /// `--resize pad`: the letterbox rule is written to config.json, read back, used for
+    /// prediction, and named in the report.
+    func testAResizeRuleIsSavedAndUsedAfterReloading() throws {
+        let data = try dataset()
+        let backbone = BackboneKind.mobileNetV2.makeFeatureExtractor(seed: 3)
+        let classifier = ImageClassifier(backbone: backbone, kind: .mobileNetV2, classNames: data.classNames, head: HeadConfiguration(),
+                                         preprocessing: backbone.preprocessing.resized(to: 32).resizing(.pad), seed: 7)
+        let outputs = RunOutputs(directory: temporaryDirectory())
+        try outputs.writeModel(classifier)
+        let config = try String(contentsOf: outputs.modelDirectory.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertTrue(config.contains("\"resize\" : \"pad\""), config)
+        let reloaded = try ImageClassifier.load(from: outputs.modelDirectory)
+        XCTAssertEqual(reloaded.preprocessing.resize, .pad)
+        XCTAssertEqual(reloaded.preprocessing, classifier.preprocessing)
+        XCTAssertEqual(try reloaded.predictLogits(on: data.validation!).logits, try classifier.predictLogits(on: data.validation!).logits)
+        let entries = TrainingReport.configuration(of: reloaded, options: TrainingOptions(), trainingImages: 1, validationImages: nil)
+        XCTAssertEqual(entries.first { $0.name == "resize" }?.value, "the whole image, letterboxed on black (aspect ratio kept)")
+        let plain = TrainingReport.configuration(of: try makeClassifier(), options: TrainingOptions(), trainingImages: 1, validationImages: nil)
+        XCTAssertNil(plain.first { $0.name == "resize" }, "the backbone's own rule is not shown")
+    }
+
     func testBadConfigurationNamesFileAndKey() throws {
         let outputs = RunOutputs(directory: temporaryDirectory())
         try outputs.writeModel(try makeClassifier())

@@ -2,8 +2,8 @@ extension ImageTransform {
     /// The crop a test-time view cuts, at the scale the preprocessing's rule gives the image:
     /// torchvision's `FiveCrop` geometry. With a resize-then-crop rule the crop slides to the
     /// corners of the resized image; with a crop-first rule, to the corners of the image's
-    /// central square; with a plain stretch (which crops nothing) the view is seven-eighths of the
-    /// image, at the corners.
+    /// central square; with a plain stretch or letterbox (which crop nothing) the view is
+    /// seven-eighths of the image, at the corners.
     func rendered(_ image: RGBImage, view: TestTimeView) -> PlanarImage {
         let p = preprocessing
         let planar: PlanarImage
@@ -24,11 +24,12 @@ extension ImageTransform {
                 let square = image.cropped(x: (image.width - shorter + 1) / 2 + Int(offset.x),
                                            y: (image.height - shorter + 1) / 2 + Int(offset.y), width: side, height: side)
                 planar = Resampler.resample(square, box: CropBox(covering: side, side), width: p.width, height: p.height, filter: p.filter)
-            case .stretch:
+            case .stretch, .pad:
                 let width = 0.875 * Double(image.width), height = 0.875 * Double(image.height)
                 let offset = view.position.offset(freeX: Double(image.width) - width, freeY: Double(image.height) - height)
                 let box = CropBox(x: offset.x, y: offset.y, width: width, height: height)
-                planar = Resampler.resample(image, box: box, width: p.width, height: p.height, filter: p.filter)
+                planar = p.resize == .pad ? letterboxed(image, box: box)
+                    : Resampler.resample(image, box: box, width: p.width, height: p.height, filter: p.filter)
             }
         }
         return view.mirrored ? planar.flippedHorizontally() : planar

@@ -74,7 +74,27 @@ public struct ImageTransform: Sendable, Equatable {
         }
         let box = p.resize.box(sourceWidth: source.width, sourceHeight: source.height,
                                outputWidth: p.width, outputHeight: p.height)
+        if p.resize == .pad { return letterboxed(source, box: box) }
         return Resampler.resample(source, box: box, width: p.width, height: p.height, filter: p.filter)
+    }
+
+    /// `box` of `image` resized to fit the output with its aspect ratio kept, centred on black.
+    func letterboxed(_ image: RGBImage, box: CropBox) -> PlanarImage {
+        let p = preprocessing
+        let scale = min(Double(p.width) / box.width, Double(p.height) / box.height)
+        let width = min(p.width, max(1, Int((box.width * scale).rounded())))
+        let height = min(p.height, max(1, Int((box.height * scale).rounded())))
+        let fitted = Resampler.resample(image, box: box, width: width, height: height, filter: p.filter)
+        guard width != p.width || height != p.height else { return fitted }
+        var canvas = PlanarImage(width: p.width, height: p.height)
+        let left = (p.width - width) / 2, top = (p.height - height) / 2
+        for channel in 0..<3 {
+            for y in 0..<height {
+                let from = (channel * height + y) * width, to = (channel * p.height + top + y) * p.width + left
+                canvas.values[to..<(to + width)] = fitted.values[from..<(from + width)]
+            }
+        }
+        return canvas
     }
 
     /// One sample as a (3, height, width) array, rendered from the full decoded image (no

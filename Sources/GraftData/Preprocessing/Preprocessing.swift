@@ -51,7 +51,7 @@ public struct Preprocessing: Sendable, Equatable {
     var cacheShorterSide: Int {
         switch resize {
         case .shorterSideThenCenterCrop(let side): return max(side, height, width)
-        case .stretch: return max(height, width)
+        case .stretch, .pad: return max(height, width)
         case .centralSquareThenResize(let fraction): return Int((Double(max(height, width)) / fraction).rounded(.up))
         }
     }
@@ -68,6 +68,10 @@ public enum ResizeRule: Sendable, Equatable {
     /// height x width (the EfficientNet reference preprocessing). The crop happens first, so the
     /// filter never reaches pixels outside the square.
     case centralSquareThenResize(fraction: Double)
+    /// Resize keeping the aspect ratio so that the whole image fits height x width, centred on
+    /// black (letterboxing: Keras' `pad_to_aspect_ratio`, TensorFlow's `resize_with_pad`):
+    /// nothing is cut off and nothing distorted.
+    case pad
 
     /// The region cut out before resizing, for rules that crop first (whole pixels).
     func cropFirst(sourceWidth: Int, sourceHeight: Int) -> (x: Int, y: Int, side: Int)? {
@@ -79,7 +83,7 @@ public enum ResizeRule: Sendable, Equatable {
     /// The box of an image that becomes the output, in source pixel coordinates.
     func box(sourceWidth: Int, sourceHeight: Int, outputWidth: Int, outputHeight: Int) -> CropBox {
         switch self {
-        case .stretch, .centralSquareThenResize:
+        case .stretch, .centralSquareThenResize, .pad:
             // A crop-first rule has already cut its square (see `cropFirst`).
             return CropBox(covering: sourceWidth, sourceHeight)
         case .shorterSideThenCenterCrop(let side):

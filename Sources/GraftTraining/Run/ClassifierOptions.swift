@@ -13,6 +13,9 @@ public struct ClassifierOptions: Sendable {
     public var randomInitialization = false
     /// The square input size; nil keeps the backbone's pretrained size.
     public var imageSize: Int?
+    /// How images are fitted to the input in training and wherever the saved model goes
+    /// (evaluate, predict, serve, export); nil keeps the backbone's rule.
+    public var resize: ResizeMode?
     public var head = HeadConfiguration()
 
     /// Past these an input or a layer is a typo that would fail in an allocation.
@@ -100,6 +103,8 @@ public struct ClassifierOptions: Sendable {
         let kind = try backbone.variant(forWeights: weights)
         let features = randomInitialization ? kind.makeFeatureExtractor(seed: seed)
             : try kind.pretrained(weights: weights, keepClassifier: false)
-        return ImageClassifier(backbone: features, kind: kind, classNames: classNames, head: head, imageSize: imageSize, seed: seed)
+        var preprocessing = imageSize.map { features.preprocessing.resized(to: $0) } ?? features.preprocessing
+        if let resize { preprocessing = preprocessing.resizing(resize) }
+        return ImageClassifier(backbone: features, kind: kind, classNames: classNames, head: head, preprocessing: preprocessing, seed: seed)
     }
 }
