@@ -21,6 +21,9 @@ struct BenchModel: ParsableCommand {
     @Option(help: "Batch size.") var batchSize = 32
     @Option(help: "Height and width of the square input images.") var imageSize = 224
     @Option(help: "Timed steps (the median is reported), after 2 untimed ones.") var iterations = 10
+    @Option(help: ArgumentHelp("Busy processes to run beside the timed steps, as other work on a laptop or a shared server would (0: a quiet machine).",
+                               valueName: "N"))
+    var load = 0
     @Flag(help: "Print JSON instead of text.") var json = false
     @Option(help: ArgumentHelp("Also write the network this benchmark times (its random weights, a dynamic batch, the logits) "
                                + "as an ONNX file, to time another runtime on the same model.", valueName: "file.onnx"))
@@ -32,6 +35,7 @@ struct BenchModel: ParsableCommand {
             try checkSetting("--batch-size", batchSize, in: 1...TrainingOptions.maximumBatchSize)
             try checkSetting("--image-size", imageSize, in: ClassifierOptions.imageSizes)
             try checkSetting("--iterations", iterations, in: 1...10_000)
+            try checkSetting("--load", load, in: 0...CompetingLoad.maximumProcesses)
         }
     }
 
@@ -41,8 +45,10 @@ struct BenchModel: ParsableCommand {
     }
 
     private func bench(workers: MPIWorld?) throws {
-        let benchmark = ModelBenchmark(backbone: backbone, mode: mode,
+        var benchmark = ModelBenchmark(backbone: backbone, mode: mode,
                                        batchSize: batchSize, imageSize: imageSize, iterations: iterations)
+        // Under mpirun, one process per machine starts the load: the first on each.
+        benchmark.competingProcesses = (workers?.localRank ?? 0) == 0 ? load : 0
         let job = workers.flatMap { $0.size > 1 ? $0 : nil }
         let result = try benchmark.run(synchronizer: job?.gradientSynchronizer)
         let leads = job.map { $0.rank == 0 } ?? true
@@ -56,7 +62,8 @@ struct BenchModel: ParsableCommand {
             print(result.json)
         } else {
             print("graft bench model: \(backbone.rawValue) \(mode.rawValue), batch \(result.batchSize), "
-                  + "\(result.imageSize)x\(result.imageSize), \(Engine.threadCount) threads, \(Engine.detectedISA)")
+                  + "\(result.imageSize)x\(result.imageSize), \(Engine.threadCount) threads, \(Engine.detectedISA)"
+                  + (load > 0 ? ", \(load) competing busy process\(load == 1 ? "" : "es")" : ""))
             print(String(format: "%.1f images/s, peak resident memory %.0f MB", result.imagesPerSecond, result.peakRSSMB))
         }
     }

@@ -56,6 +56,37 @@ final class ModelBenchmarkTests: XCTestCase {
         XCTAssertEqual(decoded?["mode"] as? String, "full")
     }
 
+    /// `--load N`: N busy processes run beside the timed steps, are gone afterwards, and the
+    /// result says how many there were.
+    func testCompetingProcessesRunBesideTheStepsAndStopAfterThem() throws {
+        let load = try CompetingLoad(processes: 2)
+        XCTAssertEqual(load.count, 2)
+        let pids = try childProcesses()
+        XCTAssertEqual(pids.count, 2, "\(pids)")
+        load.stop()
+        XCTAssertEqual(try childProcesses(), [])
+
+        var benchmark = ModelBenchmark(backbone: .mobileNetV2, mode: .inference, batchSize: 1, imageSize: 32, iterations: 1, warmupIterations: 0)
+        benchmark.competingProcesses = 1
+        let result = try benchmark.run()
+        XCTAssertEqual(result.competingProcesses, 1)
+        XCTAssertTrue(result.json.hasSuffix(", \"competing_processes\": 1}"), result.json)
+        XCTAssertEqual(try childProcesses(), [], "a competing process outlived the benchmark")
+        XCTAssertThrowsError(try CompetingLoad(processes: -1))
+    }
+
+    /// The shells this process started and that still run.
+    private func childProcesses() throws -> [String] {
+        let me = String(ProcessInfo.processInfo.processIdentifier)
+        return try FileManager.default.contentsOfDirectory(atPath: "/proc").filter { entry in
+            guard Int(entry) != nil, let stat = try? String(contentsOfFile: "/proc/\(entry)/stat", encoding: .utf8),
+                  let close = stat.lastIndex(of: ")") else { return false }
+            let fields = stat[stat.index(after: close)...].split(separator: " ")
+            // State, then the parent's pid; a zombie has exited.
+            return fields.count > 1 && fields[1] == me && fields[0] != "Z" && stat.contains("(sh)")
+        }
+    }
+
     func testRejectsNonPositiveSettings() {
         XCTAssertThrowsError(try ModelBenchmark(backbone: .mobileNetV2, mode: .inference, batchSize: 0).run())
         XCTAssertThrowsError(try ModelBenchmark(backbone: .mobileNetV2, mode: .inference, iterations: 0).run())

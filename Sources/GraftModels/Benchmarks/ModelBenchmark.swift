@@ -27,13 +27,16 @@ public struct ModelBenchmarkResult: Equatable, Sendable {
     /// The process's peak resident memory so far (VmHWM), in MiB: it includes everything the
     /// process did before, so run one benchmark per process to compare modes.
     public let peakRSSMB: Double
+    /// Busy processes that ran beside the benchmark (`--load`).
+    public var competingProcesses = 0
 
     /// The object `graft bench model --json` promises, keys in the documented order (JSONEncoder
     /// does not keep an order). Both strings are enum raw values, so nothing needs escaping.
     public var json: String {
         "{\"backbone\": \"\(backbone.rawValue)\", \"mode\": \"\(mode.rawValue)\", \"batch_size\": \(batchSize), "
             + "\"image_size\": \(imageSize), \"images_per_second\": \(String(format: "%.2f", imagesPerSecond)), "
-            + "\"peak_rss_mb\": \(String(format: "%.1f", peakRSSMB))}"
+            + "\"peak_rss_mb\": \(String(format: "%.1f", peakRSSMB))"
+            + (competingProcesses > 0 ? ", \"competing_processes\": \(competingProcesses)}" : "}")
     }
 }
 
@@ -62,6 +65,8 @@ public struct ModelBenchmark: Sendable {
     public var warmupIterations: Int
     /// Outputs of the new head; small, as in a typical transfer-learning task.
     public var classes: Int
+    /// Busy processes started beside the timed steps (and stopped after them).
+    public var competingProcesses = 0
 
     public init(backbone: BackboneKind, mode: ModelBenchmarkMode, batchSize: Int = 32, imageSize: Int = 224,
                 iterations: Int = 10, warmupIterations: Int = 2, classes: Int = 10) {
@@ -84,6 +89,8 @@ public struct ModelBenchmark: Sendable {
                     + "and classes \(classes) must be positive (warm-up may be 0, classes at least 2)")
         }
         let step = makeStep(synchronizer: synchronizer)
+        let load = try CompetingLoad(processes: competingProcesses)
+        defer { load.stop() }
         // A failed allreduce stops the steps; the error comes out once the loop is over.
         var failure: Error?
         let milliseconds = medianMilliseconds(iterations: iterations, warmup: warmupIterations) {
@@ -91,9 +98,12 @@ public struct ModelBenchmark: Sendable {
             do { try step() } catch { failure = error }
         }
         if let failure { throw failure }
-        return ModelBenchmarkResult(
+        load.stop()
+        var result = ModelBenchmarkResult(
             backbone: backbone, mode: mode, batchSize: batchSize, imageSize: imageSize,
             imagesPerSecond: Double(batchSize) * 1000 / milliseconds, peakRSSMB: try peakResidentMegabytes())
+        result.competingProcesses = competingProcesses
+        return result
     }
 
     /// Builds the model, optimizer and data once, and returns the work of one step, so the timed
