@@ -6,7 +6,7 @@ import GraftCore
 ///
 /// Everything a pass depends on travels here rather than in process-wide switches, so passes on
 /// several threads (a server's, a trainer's) each run as their own context says. A context is
-/// used by one pass at a time (its generator advances).
+/// used by one pass at a time (its randomness advances).
 public final class ForwardContext {
     public var training: Bool
     /// Where dropout and stochastic depth draw from: one stream from `seed`, or draws keyed by
