@@ -32,12 +32,13 @@ public final class ImageClassifier: Module {
     ///   - backbone: built with `BackboneKind.make` or loaded with pretrained weights; its ImageNet
     ///     classifier is never used (only `features`) and stays frozen.
     ///   - imageSize: the square input size; nil keeps the backbone's pretrained size.
+    ///   - resize: how images fit the input; nil keeps the backbone's rule.
     public convenience init(backbone: any Backbone, kind: BackboneKind, classNames: [String],
                             head configuration: HeadConfiguration = HeadConfiguration(), imageSize: Int? = nil,
-                            seed: UInt64 = 0) {
+                            resize: ResizeMode? = nil, seed: UInt64 = 0) {
+        let sized = imageSize.map { backbone.preprocessing.resized(to: $0) } ?? backbone.preprocessing
         self.init(backbone: backbone, kind: kind, classNames: classNames, head: configuration,
-                  preprocessing: imageSize.map { backbone.preprocessing.resized(to: $0) } ?? backbone.preprocessing,
-                  seed: seed)
+                  preprocessing: resize.map(sized.resizing) ?? sized, seed: seed)
     }
 
     public init(backbone: any Backbone, kind: BackboneKind, classNames: [String], head configuration: HeadConfiguration,

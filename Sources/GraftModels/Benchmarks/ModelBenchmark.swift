@@ -98,7 +98,6 @@ public struct ModelBenchmark: Sendable {
             do { try step() } catch { failure = error }
         }
         if let failure { throw failure }
-        load.stop()
         var result = ModelBenchmarkResult(
             backbone: backbone, mode: mode, batchSize: batchSize, imageSize: imageSize,
             imagesPerSecond: Double(batchSize) * 1000 / milliseconds, peakRSSMB: try peakResidentMegabytes())

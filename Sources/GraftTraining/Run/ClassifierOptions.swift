@@ -103,8 +103,7 @@ public struct ClassifierOptions: Sendable {
         let kind = try backbone.variant(forWeights: weights)
         let features = randomInitialization ? kind.makeFeatureExtractor(seed: seed)
             : try kind.pretrained(weights: weights, keepClassifier: false)
-        var preprocessing = imageSize.map { features.preprocessing.resized(to: $0) } ?? features.preprocessing
-        if let resize { preprocessing = preprocessing.resizing(resize) }
-        return ImageClassifier(backbone: features, kind: kind, classNames: classNames, head: head, preprocessing: preprocessing, seed: seed)
+        return ImageClassifier(backbone: features, kind: kind, classNames: classNames, head: head, imageSize: imageSize, resize: resize,
+                               seed: seed)
     }
 }
