@@ -9,6 +9,22 @@ struct GraftCommand: AsyncParsableCommand {
         version: graftVersion,
         subcommands: [Info.self, Classify.self, DataCommand.self, Weights.self, Bench.self,
                       Train.self, LRFind.self, Evaluate.self, Predict.self, Serve.self, Export.self])
+
+    /// ArgumentParser's entry point, after OpenMP's passive default is applied: that restarts the
+    /// process, so it must come before any work.
+    static func main() async {
+        OpenMPWaitPolicy.applyDefault()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command that computes shares.

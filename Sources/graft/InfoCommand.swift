@@ -4,7 +4,7 @@ import Graft
 
 struct Info: ParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Print Graft's version, the oneDNN version, the instruction set oneDNN uses and the thread count; with MODEL, what a saved model is.",
+        abstract: "Print Graft's version, the oneDNN version, the instruction set oneDNN uses, the thread count and how OpenMP threads wait; with MODEL, what a saved model is.",
         discussion: "With MODEL (a folder written by graft train), also its backbone, classes, input size, head and calibration: "
             + "the temperature its predictions divide the logits by, and the expected calibration error and validation loss it had before and after.")
 
@@ -17,6 +17,7 @@ struct Info: ParsableCommand {
         print("oneDNN      \(Engine.dnnlVersion)")
         print("CPU ISA     \(Engine.detectedISA) (activations in nChw\(Tensor.preferredChannelBlock)c)")
         print("threads     \(Engine.threadCount)")
+        print("OpenMP wait \(OpenMPWaitPolicy.description)")
         guard let model else { return }
         let folder = URL(fileURLWithPath: model)
         let classifier = try ImageClassifier.load(from: folder)

@@ -27,7 +27,9 @@ struct GraftCommandLine {
     }
 
     /// Standard output and error go to files, so a talkative run cannot fill a pipe and stall.
-    func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:]) throws -> Outcome {
+    /// `environment` is merged into the test's own; the `unset` variables are left out.
+    func run(_ arguments: [String], in directory: URL? = nil, environment: [String: String] = [:],
+             unset: [String] = []) throws -> Outcome {
         let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("graft-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: scratch) }
@@ -37,7 +39,7 @@ struct GraftCommandLine {
         process.executableURL = binary
         process.arguments = arguments
         if let directory { process.currentDirectoryURL = directory }
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }.filter { !unset.contains($0.key) }
         process.standardOutput = try FileHandle(forWritingTo: out)
         process.standardError = try FileHandle(forWritingTo: err)
         process.standardInput = FileHandle.nullDevice
