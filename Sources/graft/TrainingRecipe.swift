@@ -36,6 +36,9 @@ struct TrainingRecipe: ParsableArguments {
     @Option(help: "SGD momentum (default 0).") var momentum: Float?
     @Option(help: "What picks the kept epoch, early stopping and --reduce-lr-patience go by: val-loss or val-accuracy (the training one without validation images).")
     var monitor = TrainingOptions().monitor
+    @Flag(inversion: .prefixedNo,
+          help: "Keep each stage's best epoch by --monitor (Keras' restore_best_weights), which stage 2 then starts from; --no-restore-best-weights keeps the last epoch's, as a plain PyTorch loop does.")
+    var restoreBestWeights = TrainingOptions().restoreBestWeights
     @Option(help: ArgumentHelp("Reduce on plateau (Keras' ReduceLROnPlateau): multiply the rate by --reduce-lr-factor after this many epochs of a stage without an improvement of --monitor.",
                                valueName: "epochs"))
     var reduceLrPatience: Int?
@@ -157,6 +160,7 @@ struct TrainingRecipe: ParsableArguments {
         options.weightDecay = weightDecay
         options.momentum = momentum ?? 0
         options.monitor = monitor
+        options.restoreBestWeights = restoreBestWeights
         options.stepDecayEpochs = stepEpochs
         options.stepDecayFactor = stepFactor
         if let reduceLrPatience {

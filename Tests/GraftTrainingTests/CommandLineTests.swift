@@ -259,6 +259,24 @@ extension CommandLineTests {
 }
 
 extension CommandLineTests {
+    /// `--no-restore-best-weights` keeps each stage's last epoch (what a plain PyTorch loop ends
+    /// with), and the report says so; by default the best epoch by validation loss is kept.
+    func testNoRestoreBestWeightsKeepsTheLastEpoch() throws {
+        let data = try dataset().root
+        for (flags, kept) in [([], "each stage&#39;s epoch with"), (["--no-restore-best-weights"], "the last epoch&#39;s")] {
+            let out = temporaryDirectory()
+            let result = try graft.run(quickTrain(data, out: out, epochs: 3, fineTuneEpochs: 1) + flags)
+            XCTAssertEqual(result.status, 0, result.output)
+            let report = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
+            XCTAssertTrue(report.contains(kept) || report.contains(kept.replacingOccurrences(of: "&#39;", with: "'")),
+                          "\(flags): the report does not say '\(kept)'")
+            if !flags.isEmpty {
+                XCTAssertTrue(result.output.contains("kept epoch 4 (stage 2)"), result.output)
+                XCTAssertFalse(result.output.contains("(weights of epoch"), result.output)
+            }
+        }
+    }
+
     func testPrintModelNeedsNoOutputFolder() throws {
         let data = try dataset().root
         let result = try graft.run(["train", data.path, "--print-model", "--random-init", "--backbone", "mobilenetv2", "--image-size", "32"])
