@@ -8,7 +8,7 @@ spread over the seeds), and the wall time of the whole run.
 
 usage: python run_study.py DATA --python TORCH_PYTHON --reference ../shared/reference \\
            [--graft .build/release/graft] [--seeds 0,1,2] [--configs pytorch,mirrored,defaults] \\
-           [--results DATA/results.jsonl] [--table-only]
+           [--results DATA/results.jsonl] [--variant NAME=FLAGS ...] [--table-only]
 
 DATA holds the folders make_datasets.py writes. TORCH_PYTHON is a Python with torch, numpy and
 Pillow. The weights are Graft's cached EfficientNet-Lite0 checkpoint (graft weights fetch).
@@ -83,9 +83,9 @@ def load_results(path):
         return [json.loads(line) for line in f if line.strip()]
 
 
-def table(results, configs):
+def table(results, configs, datasets):
     lines = ["| dataset | configuration | stage 1 | stage 2 | wall time | seeds |", "|---|---|---|---|---|---|"]
-    for dataset in DATASETS:
+    for dataset in datasets:
         for config in configs:
             rows = [r for r in results if r["dataset"] == dataset and r["config"] == config]
             if not rows:
@@ -113,8 +113,13 @@ def main():
     p.add_argument("--datasets", default=",".join(DATASETS))
     p.add_argument("--threads", type=int, default=2)
     p.add_argument("--results")
+    p.add_argument("--variant", action="append", default=[], metavar="NAME=FLAGS",
+                   help="another Graft configuration: its name, '=', and the graft train flags it adds to the defaults'")
     p.add_argument("--table-only", action="store_true")
     args = p.parse_args()
+    for variant in args.variant:
+        name, flags = variant.split("=", 1)
+        CONFIGS[name] = DEFAULTS + flags.split()
     results_path = args.results or os.path.join(args.data, "results.jsonl")
     configs = args.configs.split(",")
     results = load_results(results_path)
@@ -135,7 +140,7 @@ def main():
                     results.append(record)
                     with open(results_path, "a") as f:
                         f.write(json.dumps(record) + "\n")
-    print(table(results, configs))
+    print(table(results, configs, args.datasets.split(",")))
 
 
 if __name__ == "__main__":
