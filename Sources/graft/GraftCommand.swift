@@ -10,7 +10,7 @@ struct GraftCommand: AsyncParsableCommand {
         subcommands: [Info.self, Classify.self, DataCommand.self, Weights.self, Bench.self,
                       Train.self, LRFind.self, Evaluate.self, Predict.self, Serve.self, Export.self])
 
-    /// ArgumentParser's entry point, after OpenMP's passive default is applied: that restarts the
+    /// ArgumentParser's entry point, after OpenMP's wait default is applied: that restarts the
     /// process, so it must come before any work.
     static func main() async {
         OpenMPWaitPolicy.applyDefault()
