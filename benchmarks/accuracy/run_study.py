@@ -50,30 +50,21 @@ def run_pytorch(args, data, seed):
 
 
 def run_graft(args, data, seed, options):
+    """Graft's summary names each stage's validation accuracy of the weights it kept (its best
+    epoch, or with --no-restore-best-weights its last), so the rule that picks them stays Graft's."""
     out = tempfile.mkdtemp(prefix="graft-accuracy-")
     try:
         command = [args.graft, "train", data, "--seed", str(seed), "--threads", str(args.threads),
                    "--out", os.path.join(out, "run")] + options
         start = time.time()
-        subprocess.run(command, check=True, capture_output=True, text=True)
+        printed = subprocess.run(command, check=True, capture_output=True, text=True).stdout
         seconds = time.time() - start
-        with open(os.path.join(out, "run", "history.json")) as f:
-            history = json.load(f)
     finally:
         shutil.rmtree(out, ignore_errors=True)
-    stages = []
-    for stage in (1, 2):
-        epochs = [e for e in history if e["stage"] == stage]
-        stages.append(kept_accuracy(epochs, "--no-restore-best-weights" in options))
-    return stages[0], stages[1], seconds
-
-
-def kept_accuracy(epochs, last):
-    """The validation accuracy of the weights a stage ends with: its last epoch's, or that of the
-    epoch with the lowest validation loss (what Graft keeps by default)."""
-    if last:
-        return epochs[-1]["val_accuracy"]
-    return min(epochs, key=lambda e: e["val_loss"])["val_accuracy"]
+    stages = [re.search(rf"^stage {stage}: validation accuracy ([0-9.]+)", printed, re.MULTILINE) for stage in (1, 2)]
+    if not all(stages):
+        raise SystemExit(f"graft train printed no stage accuracies:\n{printed}")
+    return float(stages[0].group(1)), float(stages[1].group(1)), seconds
 
 
 def load_results(path):
