@@ -33,12 +33,15 @@ public final class ImageClassifier: Module {
     ///     classifier is never used (only `features`) and stays frozen.
     ///   - imageSize: the square input size; nil keeps the backbone's pretrained size.
     ///   - resize: how images fit the input; nil keeps the backbone's rule.
+    ///   - interpolation: the filter that resizes them; nil keeps the backbone's.
     public convenience init(backbone: any Backbone, kind: BackboneKind, classNames: [String],
                             head configuration: HeadConfiguration = HeadConfiguration(), imageSize: Int? = nil,
-                            resize: ResizeMode? = nil, seed: UInt64 = 0) {
-        let sized = imageSize.map { backbone.preprocessing.resized(to: $0) } ?? backbone.preprocessing
+                            resize: ResizeMode? = nil, interpolation: ResampleFilter? = nil, seed: UInt64 = 0) {
+        var preprocessing = imageSize.map { backbone.preprocessing.resized(to: $0) } ?? backbone.preprocessing
+        if let resize { preprocessing = preprocessing.resizing(resize) }
+        if let interpolation { preprocessing.filter = interpolation }
         self.init(backbone: backbone, kind: kind, classNames: classNames, head: configuration,
-                  preprocessing: resize.map(sized.resizing) ?? sized, seed: seed)
+                  preprocessing: preprocessing, seed: seed)
     }
 
     public init(backbone: any Backbone, kind: BackboneKind, classNames: [String], head configuration: HeadConfiguration,

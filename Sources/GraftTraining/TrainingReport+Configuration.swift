@@ -22,11 +22,13 @@ extension TrainingReport {
             Entry("augmentation", augmentationName(options.augmentation)),
             Entry("BatchNorm in unfrozen blocks", options.batchNorm == .inference ? "inference (statistics kept)" : "train"),
         ]
-        // Only a rule other than the backbone's is shown, so older checkpoints still resume.
-        let rule = classifier.preprocessing.resize
-        if rule != classifier.backbone.preprocessing.resized(to: classifier.preprocessing.width).resize {
-            entries.insert(Entry("resize", rule.summary), at: 2)
+        // Only a rule or filter other than the backbone's is shown, so older checkpoints still resume.
+        let own = classifier.backbone.preprocessing.resized(to: classifier.preprocessing.width)
+        if classifier.preprocessing.filter != own.filter {
+            entries.insert(Entry("interpolation", classifier.preprocessing.filter.rawValue), at: 2)
         }
+        let rule = classifier.preprocessing.resize
+        if rule != own.resize { entries.insert(Entry("resize", rule.summary), at: 2) }
         if options.labelSmoothing > 0 { entries.append(Entry("label smoothing", format(options.labelSmoothing))) }
         switch options.classWeighting {
         case .none: break

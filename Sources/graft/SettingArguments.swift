@@ -7,6 +7,7 @@ import GraftExport
 extension BackboneKind: ExpressibleByArgument {}
 extension BatchNormMode: ExpressibleByArgument {}
 extension ResizeMode: ExpressibleByArgument {}
+extension ResampleFilter: ExpressibleByArgument {}
 extension HeadOutput: ExpressibleByArgument {}
 extension StageSchedule: ExpressibleByArgument {}
 extension AugmentationPreset: ExpressibleByArgument {}

@@ -14,6 +14,8 @@ struct TrainingRecipe: ParsableArguments {
     @Option(help: "Square input size (default: the backbone's).") var imageSize: Int?
     @Option(help: "How images fit the input, in training and wherever the model goes: crop (the backbone's central crop, the default), stretch (the whole image, aspect ignored) or pad (the whole image on black).")
     var resize: ResizeMode?
+    @Option(help: "The filter that resizes images (Keras' interpolation, Pillow's resample; default: the backbone's, bicubic for EfficientNet-Lite, bilinear for the others).")
+    var interpolation: ResampleFilter?
     @Option(help: "Batch size.") var batchSize = TrainingOptions().batchSize
     @Option(help: "Epochs of stage 1 (head only, backbone frozen).") var epochs = TrainingOptions().headEpochs
     @Option(help: "Epochs of stage 2 (last blocks unfrozen); 0 is plain feature extraction.") var fineTuneEpochs = TrainingOptions().fineTuneEpochs
@@ -131,6 +133,7 @@ struct TrainingRecipe: ParsableArguments {
         model.randomInitialization = randomInit
         model.imageSize = imageSize
         model.resize = resize
+        model.interpolation = interpolation
         model.head = HeadConfiguration(hiddenUnits: try hiddenUnits(), dropout: dropout, output: headOutput, pooling: pooling,
                                        threshold: threshold)
         return model

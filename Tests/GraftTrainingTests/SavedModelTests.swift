@@ -39,6 +39,33 @@ final class SavedModelTests: TrainingTestCase {
         XCTAssertNil(plain.first { $0.name == "resize" }, "the backbone's own rule is not shown")
     }
 
+    /// `--interpolation bilinear` on EfficientNet-Lite (whose own filter is bicubic), enlarging
+    /// the 32-pixel images to 48: the filter is written to config.json, read back, used for prediction, and named in the report.
+    func testAnInterpolationIsSavedAndUsedAfterReloading() throws {
+        let data = try dataset()
+        let backbone = BackboneKind.efficientNetLite0.makeFeatureExtractor(seed: 3)
+        XCTAssertEqual(backbone.preprocessing.filter, .bicubic)
+        let classifier = ImageClassifier(backbone: backbone, kind: .efficientNetLite0, classNames: data.classNames,
+                                         imageSize: 48, resize: .stretch, interpolation: .bilinear, seed: 7)
+        XCTAssertEqual(classifier.preprocessing.filter, .bilinear)
+        XCTAssertEqual(classifier.preprocessing.resize, .stretch)
+        let outputs = RunOutputs(directory: temporaryDirectory())
+        try outputs.writeModel(classifier)
+        let config = try String(contentsOf: outputs.modelDirectory.appendingPathComponent("config.json"), encoding: .utf8)
+        XCTAssertTrue(config.contains("\"filter\" : \"bilinear\""), config)
+        let reloaded = try ImageClassifier.load(from: outputs.modelDirectory)
+        XCTAssertEqual(reloaded.preprocessing, classifier.preprocessing)
+        XCTAssertEqual(try reloaded.predictLogits(on: data.validation!).logits, try classifier.predictLogits(on: data.validation!).logits)
+        let bicubic = ImageClassifier(backbone: backbone, kind: .efficientNetLite0, classNames: data.classNames,
+                                      imageSize: 48, resize: .stretch, seed: 7)
+        XCTAssertNotEqual(try bicubic.predictLogits(on: data.validation!).logits, try classifier.predictLogits(on: data.validation!).logits,
+                          "the filter reaches the pixels")
+        let entries = TrainingReport.configuration(of: reloaded, options: TrainingOptions(), trainingImages: 1, validationImages: nil)
+        XCTAssertEqual(entries.first { $0.name == "interpolation" }?.value, "bilinear")
+        let plain = TrainingReport.configuration(of: bicubic, options: TrainingOptions(), trainingImages: 1, validationImages: nil)
+        XCTAssertNil(plain.first { $0.name == "interpolation" }, "the backbone's own filter is not shown")
+    }
+
     func testBadConfigurationNamesFileAndKey() throws {
         let outputs = RunOutputs(directory: temporaryDirectory())
         try outputs.writeModel(try makeClassifier())

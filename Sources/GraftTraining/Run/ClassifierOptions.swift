@@ -16,6 +16,10 @@ public struct ClassifierOptions: Sendable {
     /// How images are fitted to the input in training and wherever the saved model goes
     /// (evaluate, predict, serve, export); nil keeps the backbone's rule.
     public var resize: ResizeMode?
+    /// The resampling filter of that resize (Keras' `interpolation`, Pillow's `resample`); nil
+    /// keeps the backbone's (bicubic for EfficientNet-Lite, as its reference preprocessing, bilinear
+    /// for the others). Bilinear matches a PyTorch or Keras loop that resizes with the default.
+    public var interpolation: ResampleFilter?
     public var head = HeadConfiguration()
 
     /// Past these an input or a layer is a typo that would fail in an allocation.
@@ -104,6 +108,6 @@ public struct ClassifierOptions: Sendable {
         let features = randomInitialization ? kind.makeFeatureExtractor(seed: seed)
             : try kind.pretrained(weights: weights, keepClassifier: false)
         return ImageClassifier(backbone: features, kind: kind, classNames: classNames, head: head, imageSize: imageSize, resize: resize,
-                               seed: seed)
+                               interpolation: interpolation, seed: seed)
     }
 }
