@@ -10,6 +10,9 @@ Not part of Graft's build or tests. Needs a Python with torch and torchvision, a
 
     python3 benchmarks/compare_with_pytorch.py --python /tmp/torch/bin/python \\
         --graft .build/release/graft --backbones efficientnet-b0,resnet18 --modes inference,full
+
+--baseline GRAFT_WINOGRAD=0 adds a third interleaved run of Graft with that environment variable
+set (a before/after of one of Graft's switches), printed as its own column and ratio.
 """
 import argparse
 import json
@@ -35,26 +38,39 @@ def main():
     p.add_argument("--rounds", type=int, default=2)
     p.add_argument("--threads", default=str(os.cpu_count()))
     p.add_argument("--iterations", default="10")
+    p.add_argument("--batch-size", default="32")
+    p.add_argument("--baseline", metavar="VAR=VALUE", help="also run Graft with this environment variable set")
     a = p.parse_args()
 
     env = dict(os.environ, OMP_NUM_THREADS=a.threads)
     torch_env = dict(env, LD_PRELOAD=TCMALLOC) if os.path.exists(TCMALLOC) else env
-    print("| backbone / mode | PyTorch img/s | Graft img/s | Graft / PyTorch | per round: PyTorch; Graft | peak RSS PyTorch / Graft |")
-    print("|---|---:|---:|---:|---|---|")
+    runners = [("graft", env), ("pytorch", torch_env)]
+    baseline = ""
+    if a.baseline:
+        name, value = a.baseline.split("=", 1)
+        runners.append(("baseline", dict(env, **{name: value})))
+        baseline = f" Graft {a.baseline} img/s | Graft / Graft {a.baseline} |"
+    print(f"| backbone / mode | PyTorch img/s | Graft img/s | Graft / PyTorch |{baseline} per round: PyTorch; Graft | peak RSS PyTorch / Graft |")
+    print("|---|---:|---:|---:|" + ("---:|---:|" if a.baseline else "") + "---|---|")
     for backbone in a.backbones.split(","):
         for mode in a.modes.split(","):
-            common = ["--backbone", backbone, "--mode", mode, "--iterations", a.iterations, "--json"]
-            best, rounds = {}, {"graft": [], "pytorch": []}
+            common = ["--backbone", backbone, "--mode", mode, "--iterations", a.iterations, "--batch-size", a.batch_size, "--json"]
+            best, rounds = {}, {name: [] for name, _ in runners}
             for _ in range(a.rounds):
-                for name, command, e in [("graft", [a.graft, "bench", "model", *common], env),
-                                         ("pytorch", [a.python, str(HERE / "pytorch_bench_model.py"), *common], torch_env)]:
+                for name, e in runners:
+                    command = ([a.python, str(HERE / "pytorch_bench_model.py")] if name == "pytorch"
+                               else [a.graft, "bench", "model"]) + common
                     result = run(command, e)
                     rounds[name].append(f"{result['images_per_second']:.1f}")
                     if name not in best or result["images_per_second"] > best[name]["images_per_second"]:
                         best[name] = result
             g, t = best["graft"], best["pytorch"]
+            extra = ""
+            if a.baseline:
+                b = best["baseline"]["images_per_second"]
+                extra = f" {b:.1f} | {g['images_per_second'] / b:.2f}x |"
             print(f"| {backbone} {mode} | {t['images_per_second']:.1f} | {g['images_per_second']:.1f} | "
-                  f"{g['images_per_second'] / t['images_per_second']:.2f}x | "
+                  f"{g['images_per_second'] / t['images_per_second']:.2f}x |{extra} "
                   f"{', '.join(rounds['pytorch'])}; {', '.join(rounds['graft'])} | "
                   f"{t['peak_rss_mb']:.0f} / {g['peak_rss_mb']:.0f} MB |", flush=True)
 

@@ -21,22 +21,23 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 from bench_protocol import arguments, measure_and_report
+from torchvision_import import import_torchvision
 
 
 def make_backbone(name, lite0_module):
     """Returns (features: module image -> feature map, groups: block groups in order, width)."""
     if name == "mobilenetv2":
-        import torchvision
+        torchvision = import_torchvision()
         body = torchvision.models.mobilenet_v2().features
         return body, list(body.children()), 1280
     if name in ("resnet18", "resnet50"):
-        import torchvision
+        torchvision = import_torchvision()
         r = getattr(torchvision.models, name)()
         stem = nn.Sequential(r.conv1, r.bn1, r.relu, r.maxpool)
         blocks = [b for layer in (r.layer1, r.layer2, r.layer3, r.layer4) for b in layer]
         return nn.Sequential(stem, *blocks), [stem, *blocks], r.fc.in_features
     if name in ("efficientnet-b0", "mobilenetv3-large", "convnext-tiny"):
-        import torchvision
+        torchvision = import_torchvision()
         constructor = {"efficientnet-b0": "efficientnet_b0", "mobilenetv3-large": "mobilenet_v3_large",
                        "convnext-tiny": "convnext_tiny"}[name]
         body = getattr(torchvision.models, constructor)().features
@@ -47,7 +48,7 @@ def make_backbone(name, lite0_module):
         width = {"efficientnet-b0": 1280, "mobilenetv3-large": 960, "convnext-tiny": 768}[name]
         return body, groups, width
     if name == "densenet-121":
-        import torchvision
+        torchvision = import_torchvision()
         body = torchvision.models.densenet121().features
         # As Graft's groups: the stem, then one per dense layer (a transition with the layer after
         # it, the final BatchNorm with the last layer).

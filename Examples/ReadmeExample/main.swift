@@ -6,7 +6,7 @@ import Graft
 let data = try ImageFolder(root: URL(fileURLWithPath: CommandLine.arguments.dropFirst().first ?? "data"))
 var model = ClassifierOptions()           // EfficientNet-Lite0 pretrained on ImageNet, a new softmax head
 model.imageSize = 96
-var options = TrainingOptions()           // 5 head epochs at 1e-3, then 5 fine-tuning epochs at 1e-5
+var options = TrainingOptions()           // 5 head epochs at 1e-3, then 5 fine-tuning epochs at 1e-4
 options.unfreeze = .lastBlocks(3)
 options.learningRateDecayPerBlock = 0.5   // optional: discriminative rates in stage 2
 options.schedule = .constant              // optional: the default is warm-up, then cosine decay

@@ -32,7 +32,7 @@ extension Conv2d {
             let (w, b) = foldedParameters(norm)
             noteFolding(w, b, norm)
             return conv2dInference(x, weight: w, bias: b, stride: stride, padding: padding, dilation: dilation,
-                                   groups: groups, adding: residual, activation: activation)
+                                   groups: groups, adding: residual, activation: activation, winograd: context.winograd)
         }
         // y is this function's own intermediate, and neither a convolution nor BatchNorm keeps its
         // output for backward: the addition and the activation may overwrite it.

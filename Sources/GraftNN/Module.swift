@@ -15,6 +15,11 @@ public final class ForwardContext {
     /// Whether chains that need no gradient run fused (see `LayerFusion`); off runs every layer as
     /// its own op, to compare or to rule fusion out.
     public var fusion: Bool
+    /// Whether fused inference convolutions may run as Winograd F(4x4, 3x3) where that is faster
+    /// (see `WinogradConvolution`); off keeps oneDNN's direct convolution, to compare. By default
+    /// on for passes that do not train (inference, serving, validation) and off for training ones,
+    /// whose frozen layers then compute exactly what they did before.
+    public var winograd: Bool
     /// false: the pass records no backward, as inside `GradMode.withoutGradients` (applied by
     /// `callAsFunction` for the module's whole forward). true: the calling thread's grad mode
     /// decides, so a pass inside `withoutGradients` still records nothing.
@@ -24,10 +29,11 @@ public final class ForwardContext {
     public var sharedBatchStatistics: SharedBatchStatistics?
 
     public init(training: Bool, seed: UInt64 = 0, fusion: Bool = LayerFusion.isEnabledByDefault,
-                recordsGradients: Bool = true) {
+                winograd: Bool? = nil, recordsGradients: Bool = true) {
         self.training = training
         randomness = LayerRandomness(seed: seed)
         self.fusion = fusion
+        self.winograd = winograd ?? (!training && WinogradConvolution.isEnabledByDefault)
         self.recordsGradients = recordsGradients
     }
 

@@ -76,8 +76,9 @@ extension ImageClassifier {
         }
     }
 
-    /// A sensible default for fine-tuning: about the last fifth of the block groups, at least one.
-    public var defaultFineTuneBlocks: Int { max(1, backbone.blockGroups.count / 5) }
+    /// A sensible default for fine-tuning: about the last quarter of the block groups, at least
+    /// one (EfficientNet-Lite0: its last three MBConv blocks and the final 1x1 group).
+    public var defaultFineTuneBlocks: Int { max(1, backbone.blockGroups.count / 4) }
 
     /// Backbone parameter keys (without "backbone.") that train now.
     public var trainableBackboneKeys: [String] {

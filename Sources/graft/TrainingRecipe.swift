@@ -12,16 +12,16 @@ struct TrainingRecipe: ParsableArguments {
     @Option(help: "Pretrained weights to use instead of the cached ones.") var weights: String?
     @Flag(help: "Start from random weights instead of pretrained ones.") var randomInit = false
     @Option(help: "Square input size (default: the backbone's).") var imageSize: Int?
-    @Option(help: "How images fit the input, in training and wherever the model goes: crop (the backbone's central crop, the default), stretch (the whole image, aspect ignored) or pad (the whole image on black).")
-    var resize: ResizeMode?
-    @Option(help: "The filter that resizes images (Keras' interpolation, Pillow's resample; default: the backbone's, bicubic for EfficientNet-Lite, bilinear for the others).")
-    var interpolation: ResampleFilter?
+    @Option(help: "How images fit the input, in training and wherever the model goes: stretch (the whole image, aspect ignored; Keras'), crop (the backbone's central crop) or pad (the whole image on black).")
+    var resize = ClassifierOptions().resize
+    @Option(help: "The filter that resizes images (Keras' interpolation, Pillow's resample; EfficientNet-Lite's reference preprocessing is bicubic).")
+    var interpolation = ClassifierOptions().interpolation
     @Option(help: "Batch size.") var batchSize = TrainingOptions().batchSize
     @Option(help: "Epochs of stage 1 (head only, backbone frozen).") var epochs = TrainingOptions().headEpochs
     @Option(help: "Epochs of stage 2 (last blocks unfrozen); 0 is plain feature extraction.") var fineTuneEpochs = TrainingOptions().fineTuneEpochs
-    @Option(help: "Blocks to unfreeze in stage 2: the last N, 'all', 'from:K' (block index K on), or names such as 'blocks.15,head' (see --print-model; default: about the last fifth).") var unfreeze: String?
+    @Option(help: "Blocks to unfreeze in stage 2: the last N, 'all', 'from:K' (block index K on), or names such as 'blocks.15,head' (see --print-model; default: about the last quarter).") var unfreeze: String?
     @Option(help: "Stage 1 learning rate (Adam).") var lr = TrainingOptions().headLearningRate
-    @Option(help: "Stage 2 learning rate (default: --lr / 100).") var fineTuneLr: Float?
+    @Option(help: "Stage 2 learning rate (default: --lr / 10).") var fineTuneLr: Float?
     @Option(help: ArgumentHelp("Stage 2 discriminative rates: each unfrozen block further from the head trains at the next one's rate times this (e.g. 0.5; default 1, one rate).",
                                valueName: "factor"))
     var lrDecayPerBlock: Float?

@@ -16,7 +16,7 @@ final class WidthFoldingTests: XCTestCase {
                                       layout: .blocked(Tensor.preferredChannelBlock))
             let padding = Padding.symmetric(height: k / 2, width: k / 2)
             PrimitiveCache.shared.removeAll()
-            let fused = conv2dInference(x, weight: w, bias: b, padding: padding, adding: residual, activation: .relu)
+            let fused = conv2dInference(x, weight: w, bias: b, padding: padding, adding: residual, activation: .relu, winograd: false)
             let folds = WidthFolding(ConvGeometry(x, weight: w, bias: b, stride: (1, 1), padding: padding, dilation: (1, 1), groups: 1),
                                      block: Tensor.preferredChannelBlock) != nil
             XCTAssertTrue(folds, "\(n)x\(c)x\(size)x\(size), \(k)x\(k): not folded")

@@ -26,11 +26,16 @@ final class DistributedTrainingTests: XCTestCase {
 
     /// One thread per process, so that one process and several add in the same order within each
     /// slice; EfficientNet-Lite0's ImageNet weights (make test fetches them); the head's default
-    /// dropout, whose masks follow each image's place in the whole batch.
+    /// dropout, whose masks follow each image's place in the whole batch. The recipe of the defaults
+    /// before 2026-12-03 (central crop, bicubic, stage 2 at 1e-5 on the last 3 groups), under which
+    /// these tolerances were measured: with today's defaults the ranks' different order of
+    /// additions grows to 4e-5 of the loss by epoch 4 (2e-2 at the default rate), which says
+    /// nothing about the distribution itself.
     private func train(_ out: String, _ extra: [String] = []) -> [String] {
         ["train", data.path, "--out", scratch.appendingPathComponent(out).path, "--backbone", "efficientnet-lite0", "--image-size", "32",
          "--batch-size", "8", "--epochs", "2", "--fine-tune-epochs", "2", "--seed", "11", "--threads", "1",
-         "--no-label-issues"] + extra
+         "--resize", "crop", "--interpolation", "bicubic", "--fine-tune-lr", "1e-5", "--no-label-issues"]
+            + (extra.contains("--unfreeze") ? [] : ["--unfreeze", "3"]) + extra
     }
 
     private struct Job {
@@ -96,13 +101,14 @@ final class DistributedTrainingTests: XCTestCase {
         return try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [[String: Any]])
     }
 
-    private func assertSameHistory(_ a: String, _ b: String, lossTolerance: Double = 1e-5, file: StaticString = #filePath,
-                                   line: UInt = #line) throws {
+    private func assertSameHistory(_ a: String, _ b: String, lossTolerance: Double = 1e-5, accuracyTolerance: Double = 0,
+                                   file: StaticString = #filePath, line: UInt = #line) throws {
         let x = try history(a), y = try history(b)
         XCTAssertEqual(x.count, y.count, file: file, line: line)
         for (p, q) in zip(x, y) {
             for key in ["accuracy", "val_accuracy"] {
-                XCTAssertEqual(p[key] as? Double, q[key] as? Double, "\(key) of epoch \(p["epoch"] ?? "?")", file: file, line: line)
+                XCTAssertEqual(p[key] as? Double ?? .nan, q[key] as? Double ?? .nan, accuracy: accuracyTolerance,
+                               "\(key) of epoch \(p["epoch"] ?? "?")", file: file, line: line)
             }
             for key in ["loss", "val_loss"] {
                 XCTAssertEqual(p[key] as? Double ?? .nan, q[key] as? Double ?? .nan, accuracy: lossTolerance, "\(key) of epoch \(p["epoch"] ?? "?")",
@@ -164,8 +170,9 @@ final class DistributedTrainingTests: XCTestCase {
         XCTAssertEqual(job.status, 0, job.output)
         try assertSameWeights("weighted-1", "weighted-3")
         // BatchNorm statistics of 2 images in 1 x 1 pixels (the last blocks at 32 pixels): the
-        // running variance, E[x^2] - E[x]^2 from float sums, amplifies rounding into val_loss.
-        try assertSameHistory("weighted-1", "weighted-3", lossTolerance: 1e-4)
+        // running variance, E[x^2] - E[x]^2 from float sums, amplifies rounding into val_loss, and
+        // can flip one training image's nearly tied prediction (of the 45).
+        try assertSameHistory("weighted-1", "weighted-3", lossTolerance: 1e-4, accuracyTolerance: 1.0 / 45 + 1e-9)
     }
 
     func testAFailureOnOneRankEndsTheJobNamingIt() throws {

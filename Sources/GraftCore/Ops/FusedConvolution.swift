@@ -9,10 +9,13 @@ import CDNNL
 /// a conv -> BatchNorm -> [+ residual] -> ReLU6 chain becomes a single primitive.
 ///
 /// When oneDNN has no fast kernel for the combination on this CPU, it runs as separate ops with
-/// the same result.
+/// the same result. With `winograd`, a stride-1 3x3 convolution runs as Winograd F(4x4, 3x3)
+/// where that applies (see `WinogradConvolution`): faster, with about four times oneDNN's rounding
+/// error.
 public func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1),
                             padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1,
-                            adding residual: Tensor? = nil, activation: Activation? = nil) -> Tensor {
+                            adding residual: Tensor? = nil, activation: Activation? = nil,
+                            winograd: Bool = WinogradConvolution.isEnabledByDefault) -> Tensor {
     precondition(!GradMode.isEnabled || ![x, weight, bias, residual].contains { $0?.requiresGrad == true },
                  "conv2dInference computes no gradient; use conv2d for inputs that need one")
     let g = ConvGeometry(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
@@ -20,12 +23,16 @@ public func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: 
         precondition(residual.shape == g.dstDims, "conv2dInference: residual \(residual.shape) should be \(g.dstDims)")
     }
     let dst: Storage
-    if let folded = WidthFolding.run(g, src: x.storage, weight: weight, bias: bias, residual: residual?.storage, activation: activation) {
+    if winograd, let transformed = WinogradConvolution.run(g, src: x.storage, weight: weight, bias: bias,
+                                                           residual: residual?.storage, activation: activation) {
+        dst = transformed
+    } else if let folded = WidthFolding.run(g, src: x.storage, weight: weight, bias: bias, residual: residual?.storage, activation: activation) {
         dst = folded
     } else {
         let epilogue = ConvEpilogue(residual: residual?.storage.layout, activation: activation)
         guard let fwd = ConvPrimitives.fused(g, epilogue) else {
-            let y = conv2dInference(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups)
+            let y = conv2dInference(x, weight: weight, bias: bias, stride: stride, padding: padding, dilation: dilation, groups: groups,
+                                    winograd: winograd)
             return addingResidualThenActivating(y, residual, activation)
         }
         dst = fwd.run(src: x.storage.reordered(to: fwd.layout(of: DNNL_ARG_SRC)), weight: weight, bias: bias,

@@ -14,12 +14,15 @@ public struct ClassifierOptions: Sendable {
     /// The square input size; nil keeps the backbone's pretrained size.
     public var imageSize: Int?
     /// How images are fitted to the input in training and wherever the saved model goes
-    /// (evaluate, predict, serve, export); nil keeps the backbone's rule.
-    public var resize: ResizeMode?
-    /// The resampling filter of that resize (Keras' `interpolation`, Pillow's `resample`); nil
-    /// keeps the backbone's (bicubic for EfficientNet-Lite, as its reference preprocessing, bilinear
-    /// for the others). Bilinear matches a PyTorch or Keras loop that resizes with the default.
-    public var interpolation: ResampleFilter?
+    /// (evaluate, predict, serve, export). The whole image stretched by default, as Keras'
+    /// `image_dataset_from_directory` does: the backbone's evaluation crop cuts an eighth off each
+    /// side, which costs accuracy where the subject fills the frame (docs/accuracy.md).
+    public var resize: ResizeMode = .stretch
+    /// The resampling filter of that resize (Keras' `interpolation`, Pillow's `resample`).
+    /// Bilinear by default, as Keras and torchvision resize; EfficientNet-Lite's reference
+    /// preprocessing is bicubic, which enlarges small images with ringing at their edges and
+    /// measured a point lower on Fashion-MNIST (docs/accuracy.md).
+    public var interpolation: ResampleFilter = .bilinear
     public var head = HeadConfiguration()
 
     /// Past these an input or a layer is a typo that would fail in an allocation.

@@ -20,7 +20,7 @@ struct TracedModel {
 
     func trace(fusion: Bool) -> (output: Tensor, trace: InferenceTrace) {
         InferenceTrace.capture(inputs: [input], names: model.stateTensors()) {
-            GradMode.withoutGradients { pass(input, ForwardContext(training: false, fusion: fusion)) }
+            GradMode.withoutGradients { pass(input, ForwardContext(training: false, fusion: fusion, winograd: false)) }
         }
     }
 
