@@ -27,7 +27,8 @@ public enum WinogradConvolution {
     /// or to rule it out); a pass chooses for itself with `conv2dInference(winograd:)`.
     public static let isEnabledByDefault = ProcessInfo.processInfo.environment["GRAFT_WINOGRAD"] != "0"
 
-    /// Narrower layers were not measured faster: their products are too small to hide the transforms.
+    /// Narrower layers were not measured; their products over so few channels would hardly hide the
+    /// cost of the transforms.
     static let minimumChannels = 64
 
     /// The kernel's description of `g`, or nil where it does not apply.
