@@ -44,11 +44,7 @@ final class WinogradConvolutionTests: XCTestCase {
                                         bias: RefTensor(shape: bias.shape, floats: bias.values), stride: (1, 1),
                                         pad: PadAmounts(top: 1, bottom: 1, left: 1, right: 1), dilation: (1, 1), groups: 1)
             if let residual { reference.data = zip(reference.data, residual.values).map { $0 + Double($1) } }
-            switch activation {
-            case .relu: reference.data = reference.data.map { max($0, 0) }
-            case .relu6: reference.data = reference.data.map { min(max($0, 0), 6) }
-            default: break
-            }
+            if let activation { reference = naiveActivation(activation, reference) }
             assertMatchesReference(y.values, reference, tolerance: 3e-5, label)
             let direct = conv2dInference(x, weight: weight, bias: bias, padding: padding, adding: residual, activation: activation,
                                          winograd: false)

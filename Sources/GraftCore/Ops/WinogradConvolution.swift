@@ -37,7 +37,7 @@ public enum WinogradConvolution {
               g.pad == (1, 1, 1, 1), Tensor.preferredChannelBlock == 8,
               g.inChannels % 8 == 0, g.outChannels % 8 == 0,
               min(g.inChannels, g.outChannels) >= minimumChannels,
-              activation == nil || activation == .relu || activation == .relu6 else { return nil }
+              activation == nil || activation?.clipBounds != nil else { return nil }
         var p = graft_winograd_problem(batch: Int32(g.batch), in_channels: Int32(g.inChannels), out_channels: Int32(g.outChannels),
                                        height: Int32(g.height), width: Int32(g.width))
         return graft_winograd_supports(&p, graft_best_isa()) != 0 ? p : nil
@@ -53,10 +53,10 @@ public enum WinogradConvolution {
         let input = src.reordered(to: blocked(g.srcDims))
         let added = residual?.reordered(to: blocked(g.dstDims))
         let biasValues = bias.map { $0.storage.reordered(to: .plain([g.outChannels])) }
-        let (lower, upper): (Float, Float) = activation == .relu6 ? (0, 6) : (0, .infinity)
+        let clip = activation?.clipBounds
         let dst = Storage(layout: blocked(g.dstDims))
         graft_winograd_forward(&p, graft_best_isa(), input.floats, transformed.floats, biasValues?.floats, added?.floats,
-                               activation == nil ? 0 : 1, lower, upper, dst.floats)
+                               clip == nil ? 0 : 1, clip?.lower ?? 0, clip?.upper ?? 0, dst.floats)
         return withExtendedLifetime((input, added, biasValues, transformed)) { dst }
     }
 }
