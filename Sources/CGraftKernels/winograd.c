@@ -219,7 +219,7 @@ WINO_INLINE void output_tile(const wino_job *job, const float *m, long stride, i
     const __m256 lower = _mm256_set1_ps(job->lower), upper = _mm256_set1_ps(job->upper);
     const long plane = ((long)n * (p->out_channels / 8) + channel / 8) * p->height * p->width * 8;
     const int y0 = ty * 4, x0 = tx * 4;
-    const int rows_in = p->height - y0 < 4 ? p->height - y0 : 4, cols_in = p->width - x0 < 4 ? p->width - x0 : 4;
+    const int rows_in = smaller(p->height - y0, 4), cols_in = smaller(p->width - x0, 4);
     for (int i = 0; i < rows_in; i++)
         for (int j = 0; j < cols_in; j++) {
             const long at = plane + ((long)(y0 + i) * p->width + x0 + j) * 8;
@@ -248,7 +248,7 @@ WINO_AVX2 static void run_unit_avx2(const wino_job *job, int unit) {
     if (!v || !m) abort();
     const long m_position = (long)tiles * channels;
     for (int k0 = 0; k0 < p->in_channels; k0 += plan->chunk) {
-        const int depth = p->in_channels - k0 < plan->chunk ? p->in_channels - k0 : plan->chunk;
+        const int depth = smaller(p->in_channels - k0, plan->chunk);
         const long v_position = (long)tiles * depth;
         for (int t = 0; t < tiles; t++) {
             const long tile = first_tile + t;
@@ -267,7 +267,7 @@ WINO_AVX2 static void run_unit_avx2(const wino_job *job, int unit) {
                 long stride;
                 const float *panel = job->u + weight_offset(p, first_channel + o, k0, &stride) + k * stride;
                 for (int r = 0; r < tiles; r += 6) {
-                    const int rows = tiles - r < 6 ? tiles - r : 6;
+                    const int rows = smaller(tiles - r, 6);
                     wino_gemm_block(rows, vectors, depth, vk + (long)r * depth, depth, panel, mk + (long)r * channels + o,
                                     channels, k0 > 0);
                 }
