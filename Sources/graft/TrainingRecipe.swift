@@ -86,7 +86,7 @@ struct TrainingRecipe: ParsableArguments {
     @Option(help: "Clip gradients to this global L2 norm.") var clipNorm: Float?
     @Option(help: "Early stopping patience in epochs (per stage).") var patience: Int?
     @Option(help: "Fraction of training images held out when DATA has no validation folder.") var validationFraction = 0.2
-    @Flag(help: "Do not cache backbone features in stage 1.") var noFeatureCache = false
+    @Flag(help: "Do not cache backbone features in stage 1, nor the frozen blocks' output in stage 2.") var noFeatureCache = false
     @Option(help: "Random seed.") var seed: UInt64 = 0
     /// The library's names of the settings, as this command's flags.
     static let flags = [

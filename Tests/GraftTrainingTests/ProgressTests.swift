@@ -7,8 +7,11 @@ import XCTest
 final class ProgressTests: TrainingTestCase {
     func testProgressIsReportedAfterEveryBatchAndStageEnd() throws {
         let data = try dataset()
+        var options = options(headEpochs: 2, fineTuneEpochs: 1)
+        // With every block training, stage 2 runs on the images (a frozen prefix would be cached).
+        options.unfreeze = .all
         let trainer = try Trainer(classifier: try makeClassifier(), trainingSet: data.train, validationSet: data.validation,
-                                  options: options(headEpochs: 2, fineTuneEpochs: 1))
+                                  options: options)
         var events: [BatchProgress] = []
         trainer.onProgress = { events.append($0) }
         var stagesEnded: [Int] = []

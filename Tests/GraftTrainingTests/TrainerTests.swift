@@ -77,6 +77,48 @@ final class TrainerTests: TrainingTestCase {
         for (a, b) in zip(heads[0], heads[1]) { XCTAssertEqual(a, b, accuracy: 1e-4) }
     }
 
+    func testFineTuningOnTheFrozenGroupsOutputGivesWhatTrainingOnTheImagesGives() throws {
+        let data = try dataset()
+        var runs: [(weights: [Float], history: [EpochRecord], notes: [String])] = []
+        for cached in [true, false] {
+            let classifier = try makeClassifier()
+            var options = options(headEpochs: 0, fineTuneEpochs: 2)
+            options.cacheFeatures = cached
+            options.unfreeze = .lastBlocks(3)
+            let trainer = try Trainer(classifier: classifier, trainingSet: data.train, validationSet: data.validation, options: options)
+            var notes: [String] = []
+            trainer.callbacks.onMessage = { notes.append($0) }
+            let history = try trainer.fit()
+            runs.append((classifier.parameters.flatMap(\.values), history, notes))
+        }
+        let (cached, uncached) = (runs[0], runs[1])
+        XCTAssertEqual(cached.history.map(\.cachedFeatures), [true, true])
+        XCTAssertEqual(uncached.history.map(\.cachedFeatures), [false, false])
+        let groups = try makeClassifier().backbone.blockGroups.count - 3
+        XCTAssertTrue(cached.notes.contains { $0.contains("output of the \(groups) frozen block groups") }, "\(cached.notes)")
+        XCTAssertFalse(uncached.notes.contains { $0.contains("frozen block groups") }, "\(uncached.notes)")
+        for (a, b) in zip(cached.history, uncached.history) {
+            XCTAssertEqual(a.loss, b.loss, accuracy: 1e-6 * max(1, abs(b.loss)))
+            XCTAssertEqual(try XCTUnwrap(a.validationLoss), try XCTUnwrap(b.validationLoss), accuracy: 1e-5)
+        }
+        let largest = zip(cached.weights, uncached.weights).map { abs($0 - $1) }.max()!
+        XCTAssertLessThan(largest, 1e-5, "the weights differ by up to \(largest)")
+    }
+
+    /// With stage 1 on cached features, its one pass over the images also computes what stage 2
+    /// trains on (testResumeReachesTheSameWeightsAsAnUninterruptedRun checks that it equals what
+    /// a run resumed in stage 2 computes again).
+    func testStageOneComputesTheFrozenGroupsOutputInItsPass() throws {
+        let data = try dataset()
+        let trainer = try Trainer(classifier: try makeClassifier(), trainingSet: data.train, validationSet: data.validation,
+                                  options: options(headEpochs: 1, fineTuneEpochs: 1))
+        var notes: [String] = []
+        trainer.callbacks.onMessage = { notes.append($0) }
+        XCTAssertEqual(try trainer.fit().map(\.cachedFeatures), [true, true])
+        XCTAssertTrue(notes.contains { $0.hasPrefix("stage 1: computing") && $0.contains("in the same pass, the output of the") }, "\(notes)")
+        XCTAssertFalse(notes.contains { $0.hasPrefix("stage 2: computing") }, "\(notes)")
+    }
+
     func testNonFiniteLossStopsWithAClearError() throws {
         let data = try dataset()
         var options = options(headEpochs: 1, fineTuneEpochs: 0)

@@ -58,6 +58,14 @@ public final class DataLoader: @unchecked Sendable {
         DataLoaderEpoch(loader: self, epoch: epoch)
     }
 
+    /// The samples each whole batch of epoch `epoch` holds, in order: the batches `epoch(_:)`
+    /// produces (before a shard takes its slice), for a caller that trains on something computed
+    /// once from each sample instead of on its image.
+    public func batchIndices(epoch: Int) -> [[Int]] {
+        let whole = order(epoch: epoch), size = options.batchSize
+        return (0..<batchesPerEpoch).map { Array(whole[($0 * size)..<min(($0 + 1) * size, samplesPerEpoch)]) }
+    }
+
     /// Sample indices in the order epoch `epoch` visits them.
     func order(epoch: Int) -> [Int] {
         guard options.shuffle else { return Array(0..<dataset.count) }

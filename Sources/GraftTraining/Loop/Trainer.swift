@@ -43,6 +43,10 @@ public final class Trainer {
     private(set) var progress: TrainingProgress
     private let classWeights: [Float]?
     private var headFeatures: (train: FeatureTable, validation: FeatureTable?)?
+    /// Fine-tuning's frozen leading block groups' output, while stage 2 trains on it.
+    var frozenPrefix: FrozenPrefix?
+    /// The same, computed by stage 1 in its pass over the images, for stage 2.
+    private var stagedFrozenPrefix: FrozenPrefix?
     private var stageStopReason: String?
 
     /// Throws `InvalidSetting` for options out of range, and `FreezingError` for a block to
@@ -167,7 +171,7 @@ public final class Trainer {
         for observer in observers { try event(observer) }
     }
 
-    private func reportProgress(_ progress: BatchProgress) {
+    func reportProgress(_ progress: BatchProgress) {
         for observer in observers { observer.progress(progress, trainer: self) }
     }
 
@@ -206,6 +210,11 @@ public final class Trainer {
                                                            seed: derivedSeed(options.seed, UInt64(stage), SeedPurpose.shuffle.rawValue),
                                                            threads: options.loaderThreads, shard: shard))
         if plan.cached && headFeatures == nil { try computeHeadFeatures(stage: stage, plan: plan) }
+        if stage == 2 {
+            frozenPrefix = try frozenPrefixForStage(stage, epochs: plan.epochs, computedEarlier: stagedFrozenPrefix)
+            stagedFrozenPrefix = nil
+        }
+        defer { frozenPrefix = nil }
         let stepsPerEpoch = plan.cached ? (trainingSet.count + options.batchSize - 1) / options.batchSize : loader.batchesPerEpoch
         let schedule = options.learningRateSchedule(learningRate: plan.learningRate, totalSteps: plan.epochs * stepsPerEpoch,
                                                     stepsPerEpoch: stepsPerEpoch)
@@ -265,6 +274,16 @@ public final class Trainer {
                     try train(indices.isEmpty ? nil : classifier.head(table.batch(indices), context: context), indices.map { table.labels[$0] },
                               targets: targets, wholeBatch: whole.map { table.labels[$0] }, batch: b)
                 }
+            } else if let prefix = frozenPrefix {
+                // The loader's batches, of what the frozen groups made of their images.
+                for (b, indices) in loader.batchIndices(epoch: epoch).enumerated() {
+                    prepare(batch: b, of: indices.count)
+                    let labels = indices.map { trainingSet.samples[$0].label }
+                    let targets = multiLabel ? Tensor(shape: [indices.count, classifier.classNames.count],
+                                                      values: trainingSet.multiHotTargets(indices)) : nil
+                    let logits = classifier.logits(continuingFrom: prefix.train.batch(indices), afterGroups: prefix.groups, context: context)
+                    try train(logits, labels, targets: targets, wholeBatch: labels, batch: b)
+                }
             } else {
                 let batches = loader.epoch(epoch)
                 var b = 0
@@ -292,7 +311,7 @@ public final class Trainer {
             var record = EpochRecord(epoch: history.count + 1, stage: stage, loss: epochTotals.meanLoss, accuracy: epochTotals.accuracy,
                                      validationLoss: validation?.loss, validationAccuracy: validation?.accuracy,
                                      learningRate: Double(learningRate), seconds: 0,
-                                     imagesPerSecond: Double(epochTotals.count) / max(trainSeconds, 1e-9), cachedFeatures: plan.cached)
+                                     imagesPerSecond: Double(epochTotals.count) / max(trainSeconds, 1e-9), cachedFeatures: plan.cached || frozenPrefix != nil)
             record.learningRate = Double(scheduler.learningRate(at: max(0, scheduler.completedSteps - 1)))
             record.validationMeanAveragePrecision = validation?.meanAveragePrecision
             record.seconds = Date().timeIntervalSince(started)
@@ -364,20 +383,32 @@ public final class Trainer {
     /// image, once, for the head to train on.
     private func computeHeadFeatures(stage: Int, plan: StagePlan) throws {
         let start = Date()
+        let prefixPlan = try frozenPrefixPlan()
         note("stage 1: computing the backbone features of \(trainingSet.count + (validationSet?.count ?? 0)) images once "
-             + "(frozen backbone, no augmentation); the head trains on them")
+             + "(frozen backbone, no augmentation); the head trains on them"
+             + (prefixPlan.map { "; in the same pass, " + describeFrozenPrefix(groups: $0.groups, rowShape: $0.rowShape) + ", which stage 2 trains on" } ?? ""))
         let epoch = history.count + 1, epochInStage = progress.completedEpochsInStage + 1
         func report(_ batch: Int, _ batches: Int, _ images: Int) {
             reportProgress(BatchProgress(phase: .computingFeatures, stage: stage, epoch: epoch, epochInStage: epochInStage,
                                          epochsInStage: plan.epochs, batch: batch, batches: batches, images: images,
                                          seconds: Date().timeIntervalSince(start)))
         }
-        let train = try features(of: trainingSet, progress: report)
         let trainImages = shard.range(in: trainingSet.count).count
         let trainBatches = (trainImages + options.batchSize - 1) / options.batchSize
-        headFeatures = (train, try validationSet.map {
-            try features(of: $0, progress: { report($0 + trainBatches, $1 + trainBatches, $2 + trainImages) })
-        })
+        func validationProgress(_ batch: Int, _ batches: Int, _ images: Int) { report(batch + trainBatches, batches + trainBatches, images + trainImages) }
+        if let prefixPlan {
+            let (groups, rowShape) = prefixPlan
+            let train = try headFeaturesAndFrozenPrefix(of: trainingSet, groups: groups, rowShape: rowShape, progress: report)
+            let validation = try validationSet.map {
+                try headFeaturesAndFrozenPrefix(of: $0, groups: groups, rowShape: rowShape, progress: validationProgress)
+            }
+            headFeatures = (train.head, validation?.head)
+            stagedFrozenPrefix = FrozenPrefix(groups: groups, train: train.prefix, validation: validation?.prefix)
+        } else {
+            headFeatures = (try features(of: trainingSet, progress: report), try validationSet.map {
+                try features(of: $0, progress: validationProgress)
+            })
+        }
         note(String(format: "stage 1: features computed in %.1f s", Date().timeIntervalSince(start)))
     }
 
@@ -406,7 +437,9 @@ public final class Trainer {
         throws -> (loss: Double, accuracy: Double, meanAveragePrecision: Double?, logits: [Float], labels: [Int])? {
         guard let validationSet else { return nil }
         let logits: [Float], labels: [Int]
-        if cached, let table = headFeatures?.validation {
+        if let prefix = frozenPrefix, let table = prefix.validation {
+            (logits, labels) = (prefix.validationLogits(table, classifier: classifier, batchSize: options.batchSize), table.labels)
+        } else if cached, let table = headFeatures?.validation {
             logits = GradMode.withoutGradients {
                 classifier.head(table.batch(Array(table.labels.indices)[...]), context: .inference)
             }.values
