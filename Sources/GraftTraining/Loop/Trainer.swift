@@ -311,7 +311,8 @@ public final class Trainer {
             var record = EpochRecord(epoch: history.count + 1, stage: stage, loss: epochTotals.meanLoss, accuracy: epochTotals.accuracy,
                                      validationLoss: validation?.loss, validationAccuracy: validation?.accuracy,
                                      learningRate: Double(learningRate), seconds: 0,
-                                     imagesPerSecond: Double(epochTotals.count) / max(trainSeconds, 1e-9), cachedFeatures: plan.cached || frozenPrefix != nil)
+                                     imagesPerSecond: Double(epochTotals.count) / max(trainSeconds, 1e-9),
+                                     cachedFeatures: plan.cached || frozenPrefix != nil)
             record.learningRate = Double(scheduler.learningRate(at: max(0, scheduler.completedSteps - 1)))
             record.validationMeanAveragePrecision = validation?.meanAveragePrecision
             record.seconds = Date().timeIntervalSince(started)
@@ -386,7 +387,8 @@ public final class Trainer {
         let prefixPlan = try frozenPrefixPlan()
         note("stage 1: computing the backbone features of \(trainingSet.count + (validationSet?.count ?? 0)) images once "
              + "(frozen backbone, no augmentation); the head trains on them"
-             + (prefixPlan.map { "; in the same pass, " + describeFrozenPrefix(groups: $0.groups, rowShape: $0.rowShape) + ", which stage 2 trains on" } ?? ""))
+             + (prefixPlan.map { "; in the same pass, " + describeFrozenPrefix(groups: $0.groups, rowShape: $0.rowShape)
+                 + ", which stage 2 trains on" } ?? ""))
         let epoch = history.count + 1, epochInStage = progress.completedEpochsInStage + 1
         func report(_ batch: Int, _ batches: Int, _ images: Int) {
             reportProgress(BatchProgress(phase: .computingFeatures, stage: stage, epoch: epoch, epochInStage: epochInStage,
@@ -395,7 +397,9 @@ public final class Trainer {
         }
         let trainImages = shard.range(in: trainingSet.count).count
         let trainBatches = (trainImages + options.batchSize - 1) / options.batchSize
-        func validationProgress(_ batch: Int, _ batches: Int, _ images: Int) { report(batch + trainBatches, batches + trainBatches, images + trainImages) }
+        func validationProgress(_ batch: Int, _ batches: Int, _ images: Int) {
+            report(batch + trainBatches, batches + trainBatches, images + trainImages)
+        }
         if let prefixPlan {
             let (groups, rowShape) = prefixPlan
             let train = try headFeaturesAndFrozenPrefix(of: trainingSet, groups: groups, rowShape: rowShape, progress: report)
