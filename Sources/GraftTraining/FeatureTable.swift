@@ -74,9 +74,6 @@ struct FeatureTable {
         self.values = values
     }
 
-    /// Bytes the values take.
-    var bytes: Int { values.count * MemoryLayout<Float>.stride }
-
     /// The rows of the images at `indices`, as a (indices.count, rowShape...) tensor.
     func batch(_ indices: some Collection<Int>) -> Tensor {
         var rows = [Float]()

@@ -48,22 +48,25 @@ extension Trainer {
             classifier.activation(Tensor.zeros([1, 3, size.height, size.width]), throughGroups: groups, context: FrozenPrefix.context)
         }
         let rowShape = Array(probe.shape.dropFirst())
-        let images = trainingSet.count + (validationSet?.count ?? 0)
-        let bytes = images * rowShape.reduce(1, *) * MemoryLayout<Float>.stride
+        let bytes = frozenPrefixBytes(rowShape: rowShape)
         guard bytes <= CachePolicy.defaultBudget else {
             note(String(format: "stage 2: the output of the %d frozen block groups would take %.0f MB for %d images, over the "
-                        + "%.0f MB budget; every epoch runs them", groups, Double(bytes) / 1e6, images, Double(CachePolicy.defaultBudget) / 1e6))
+                        + "%.0f MB budget; every epoch runs them", groups, Double(bytes) / 1e6,
+                        trainingSet.count + (validationSet?.count ?? 0), Double(CachePolicy.defaultBudget) / 1e6))
             return nil
         }
         return (groups, rowShape)
     }
 
+    /// What the tables of every training and validation image take, with rows of `rowShape`.
+    private func frozenPrefixBytes(rowShape: [Int]) -> Int {
+        (trainingSet.count + (validationSet?.count ?? 0)) * rowShape.reduce(1, *) * MemoryLayout<Float>.stride
+    }
+
     /// A note naming what is computed once.
     func describeFrozenPrefix(groups: Int, rowShape: [Int]) -> String {
-        let images = trainingSet.count + (validationSet?.count ?? 0)
-        let megabytes = Double(images * rowShape.reduce(1, *) * MemoryLayout<Float>.stride) / 1e6
-        return String(format: "the output of the %d frozen block groups (%@ per image, %.0f MB)",
-                      groups, rowShape.map(String.init).joined(separator: "x"), megabytes)
+        String(format: "the output of the %d frozen block groups (%@ per image, %.0f MB)",
+               groups, rowShape.map(String.init).joined(separator: "x"), Double(frozenPrefixBytes(rowShape: rowShape)) / 1e6)
     }
 
     /// Stage 1's head features and fine-tuning's frozen prefix, both from one pass over `dataset`.
@@ -83,8 +86,10 @@ extension Trainer {
     /// same groups are frozen now, else computed here (a run resumed in stage 2, or one without
     /// stage 1).
     func frozenPrefixForStage(_ stage: Int, epochs: Int, computedEarlier: FrozenPrefix?) throws -> FrozenPrefix? {
-        guard let plan = try frozenPrefixPlan(), plan.groups == classifier.frozenLeadingGroups else { return nil }
-        if let computedEarlier, computedEarlier.groups == plan.groups { return computedEarlier }
+        let frozen = classifier.frozenLeadingGroups
+        // Stage 1 computed it only when the plan allowed it: no need to probe again.
+        if let computedEarlier, computedEarlier.groups == frozen { return computedEarlier }
+        guard let plan = try frozenPrefixPlan(), plan.groups == frozen else { return nil }
         note("stage \(stage): computing " + describeFrozenPrefix(groups: plan.groups, rowShape: plan.rowShape)
              + " once; the groups that train run on it")
         let start = Date()
