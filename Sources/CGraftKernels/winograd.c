@@ -3,12 +3,20 @@
 #include "GraftKernels.h"
 #include "winograd_gemm.h"
 
-// Winograd F(4x4, 3x3) (Lavin & Gray, 2015) with the interpolation points 0, 1, -1, 2, -2 and
+// Winograd F(4x4, 3x3) (Lavin & Gray, 2015) with the interpolation points 0, 1, -1, 1/2, -2 and
 // infinity: each 6x6 input tile d becomes V = B^T d B, each filter g becomes U = G g G^T, and the
 // 4x4 output tile is A^T (sum over input channels of U * V) A. The sum is, for each of the 36
 // positions of the 6x6 tile, a matrix product over channels (winograd_gemm.h): 36 * 2 * Cin * Cout
 // flops per 16 outputs instead of 9 * 2 * Cin * Cout per output, four times fewer, in exchange for
-// the transforms and a larger rounding error (the points 2 and -2 scale values by up to 8 in A).
+// the transforms and a larger rounding error. Most of that error is the float sum over channels of
+// values that A then combines with weights of up to 8 in magnitude. Lavin's points 2 and -2 put
+// 8 and -8 in one row of A; 1/2 in place of 2 (Barabasz et al., "Error analysis and improving
+// the accuracy of Winograd convolution", 2020) spreads the weights more evenly. Emulated in
+// float32 on ResNet-50's four 3x3 shapes, the error falls from 4.2-4.5 to 2.7-2.9 times a direct
+// convolution's, for a few more operations in each transform of six values (16 instead of 12 on
+// the input side, 12 instead of 10 on the output side). Every entry of A and B is a multiple of
+// 1/8, exact in binary; G's thirds and fifteenths are applied in double
+// (benchmarks/winograd_points.py derives the three and emulates their error).
 //
 // Work units are a group of tiles (consecutive in (image, tile row, tile column) order, so small
 // images share a group) times a block of output channels. A unit transforms its tiles' inputs one
@@ -114,13 +122,13 @@ typedef struct {
 static void transform_panel(void *context, int panel) {
     const weight_job *job = context;
     const graft_winograd_problem *p = job->p;
-    // In double, so that U rounds once; G has fractions 1/4, 1/6, 1/12 and 1/24.
+    // In double, so that U rounds once.
     static const double G[6][3] = {
-        {1.0 / 4, 0, 0},
-        {-1.0 / 6, -1.0 / 6, -1.0 / 6},
-        {-1.0 / 6, 1.0 / 6, -1.0 / 6},
-        {1.0 / 24, 1.0 / 12, 1.0 / 6},
-        {1.0 / 24, -1.0 / 12, 1.0 / 6},
+        {1, 0, 0},
+        {1.0 / 3, 1.0 / 3, 1.0 / 3},
+        {-1.0 / 3, 1.0 / 3, -1.0 / 3},
+        {-16.0 / 15, -8.0 / 15, -4.0 / 15},
+        {1.0 / 15, -2.0 / 15, 4.0 / 15},
         {0, 0, 1},
     };
     const int first = panel * 16, width = smaller(p->out_channels - first, 16);
@@ -148,18 +156,17 @@ void graft_winograd_transform_weights(const graft_winograd_problem *p, const flo
 
 /// B^T applied to six vectors (a column or a row of the tile), in place.
 WINO_INLINE void input_transform_6(__m256 *d0, __m256 *d1, __m256 *d2, __m256 *d3, __m256 *d4, __m256 *d5) {
-    const __m256 four = _mm256_set1_ps(4), five = _mm256_set1_ps(5), two = _mm256_set1_ps(2);
-    const __m256 p = _mm256_fnmadd_ps(four, *d1, *d3);  // d3 - 4 d1
-    const __m256 q = _mm256_fnmadd_ps(four, *d2, *d4);  // d4 - 4 d2
-    const __m256 s = _mm256_sub_ps(*d4, *d2);
-    const __m256 t = _mm256_sub_ps(*d3, *d1);
-    const __m256 r0 = _mm256_fmadd_ps(four, *d0, _mm256_fnmadd_ps(five, *d2, *d4));
-    const __m256 r5 = _mm256_fmadd_ps(four, *d1, _mm256_fnmadd_ps(five, *d3, *d5));
+    const __m256 half = _mm256_set1_ps(0.5f), one_half = _mm256_set1_ps(1.5f), two = _mm256_set1_ps(2);
+    const __m256 t = _mm256_sub_ps(*d3, *d1), s = _mm256_sub_ps(*d4, *d2);
+    const __m256 r0 = _mm256_fmadd_ps(one_half, t, _mm256_add_ps(_mm256_sub_ps(*d0, *d2), s));     // d0 - 3/2 d1 - 2 d2 + 3/2 d3 + d4
+    const __m256 r1 = _mm256_fmadd_ps(one_half, _mm256_add_ps(*d2, *d3), _mm256_add_ps(s, t));     // -d1 + 1/2 d2 + 5/2 d3 + d4
+    const __m256 r2 = _mm256_fmadd_ps(one_half, _mm256_sub_ps(*d3, *d2), _mm256_sub_ps(s, t));     // d1 - 5/2 d2 + 1/2 d3 + d4
+    const __m256 r5 = _mm256_fmadd_ps(one_half, s, _mm256_sub_ps(_mm256_sub_ps(*d5, *d3), t));     // d1 - 3/2 d2 - 2 d3 + 3/2 d4 + d5
     *d0 = r0;
-    *d1 = _mm256_add_ps(q, p);
-    *d2 = _mm256_sub_ps(q, p);
-    *d3 = _mm256_fmadd_ps(two, t, s);
-    *d4 = _mm256_fnmadd_ps(two, t, s);
+    *d1 = r1;
+    *d2 = r2;
+    *d3 = _mm256_fmadd_ps(two, t, s);   // -2 d1 - d2 + 2 d3 + d4
+    *d4 = _mm256_fnmadd_ps(half, t, s); // 1/2 d1 - d2 - 1/2 d3 + d4
     *d5 = r5;
 }
 
@@ -188,12 +195,13 @@ WINO_INLINE void input_tile(const float *plane, int height, int width, int y0, i
 
 /// A^T applied to six vectors, into four.
 WINO_INLINE void output_transform_6(const __m256 *m, long step, __m256 *o, long o_step) {
+    const __m256 m3 = m[3 * step], m4 = m[4 * step];
     const __m256 a = _mm256_add_ps(m[step], m[2 * step]), b = _mm256_sub_ps(m[step], m[2 * step]);
-    const __m256 c = _mm256_add_ps(m[3 * step], m[4 * step]), d = _mm256_sub_ps(m[3 * step], m[4 * step]);
-    o[0] = _mm256_add_ps(_mm256_add_ps(m[0], a), c);
-    o[o_step] = _mm256_fmadd_ps(_mm256_set1_ps(2), d, b);
-    o[2 * o_step] = _mm256_fmadd_ps(_mm256_set1_ps(4), c, a);
-    o[3 * o_step] = _mm256_add_ps(_mm256_fmadd_ps(_mm256_set1_ps(8), d, b), m[5 * step]);
+    o[0] = _mm256_add_ps(_mm256_add_ps(m[0], a), _mm256_add_ps(m3, m4));
+    o[o_step] = _mm256_fmadd_ps(_mm256_set1_ps(0.5f), m3, _mm256_fnmadd_ps(_mm256_set1_ps(2), m4, b));
+    o[2 * o_step] = _mm256_fmadd_ps(_mm256_set1_ps(0.25f), m3, _mm256_fmadd_ps(_mm256_set1_ps(4), m4, a));
+    o[3 * o_step] = _mm256_add_ps(_mm256_fmadd_ps(_mm256_set1_ps(0.125f), m3, _mm256_fnmadd_ps(_mm256_set1_ps(8), m4, b)),
+                                  m[5 * step]);
 }
 
 /// What every unit of one forward call shares.

@@ -84,7 +84,12 @@ final class MultiLabelTests: TrainingTestCase {
         XCTAssertThrowsError(try classifier.evaluate(on: validation)) { XCTAssertTrue("\($0)".contains("multi-label"), "\($0)") }
         let report = try trainer.report()
         XCTAssertNil(report.evaluation)
-        XCTAssertEqual(report.multiLabelEvaluation, evaluation)
+        // The report's pass batches the images its own way; oneDNN's AVX-512 kernels block a
+        // convolution by batch size, so its loss may differ in the seventh digit (1.5e-7 measured).
+        var reported = try XCTUnwrap(report.multiLabelEvaluation)
+        XCTAssertEqual(reported.loss, evaluation.loss, accuracy: 1e-6)
+        reported.loss = evaluation.loss
+        XCTAssertEqual(reported, evaluation)
         XCTAssertTrue(report.html.contains("Per-class metrics (multi-label)"))
         XCTAssertFalse(report.html.contains("Confusion matrix"))
         XCTAssertTrue(TrainingHistory.csv(history).hasPrefix("epoch,stage,loss,accuracy,val_loss,val_accuracy,lr,seconds,val_map\n"))
@@ -107,7 +112,8 @@ final class MultiLabelTests: TrainingTestCase {
                 let probabilities = (0..<3).map { 1 / (1 + exp(-Double(logits[i * 3 + $0]))) }
                 let expected = (0..<3).filter { probabilities[$0] >= (threshold ?? 0.4) }.sorted { probabilities[$0] > probabilities[$1] }
                 XCTAssertEqual(predicted.map(\.index), expected, "image \(i) at \(threshold ?? 0.4)")
-                for p in predicted { XCTAssertEqual(Double(p.probability), probabilities[p.index], accuracy: 1e-6) }
+                // Batched differently from predictLogits' pass (see above): 2.3e-6 measured on AVX-512.
+                for p in predicted { XCTAssertEqual(Double(p.probability), probabilities[p.index], accuracy: 1e-5) }
             }
             if threshold == nil {
                 XCTAssertGreaterThan(predictions.filter { $0.count >= 2 }.count, 3, "images of two or three shapes get them all")

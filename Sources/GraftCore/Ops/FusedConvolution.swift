@@ -10,7 +10,7 @@ import CDNNL
 ///
 /// When oneDNN has no fast kernel for the combination on this CPU, it runs as separate ops with
 /// the same result. With `winograd`, a stride-1 3x3 convolution runs as Winograd F(4x4, 3x3)
-/// where that applies (see `WinogradConvolution`): faster, with about four times oneDNN's rounding
+/// where that applies (see `WinogradConvolution`): faster, with about three times oneDNN's rounding
 /// error.
 public func conv2dInference(_ x: Tensor, weight: Tensor, bias: Tensor?, stride: (Int, Int) = (1, 1),
                             padding: Padding = .valid, dilation: (Int, Int) = (1, 1), groups: Int = 1,

@@ -9,19 +9,22 @@ import Foundation
 /// oneDNN 2.6 offers Winograd only on AVX-512; its AVX2 direct convolution runs ResNet's 3x3
 /// layers at about 80% of the cores' peak, which no direct kernel can pass by much. Measured
 /// against that kernel on ResNet-50's four 3x3 shapes (64 channels at 56x56 to 512 at 7x7), the
-/// Winograd kernel is 1.7-2.5 times faster at batch 1 and 16. Its rounding error is about four
-/// times oneDNN's (the transforms scale values by up to 8), about 1e-5 of the largest output per
+/// Winograd kernel is 1.7-2.5 times faster at batch 1 and 16. Its rounding error is about three
+/// times oneDNN's (emulated in benchmarks/winograd_points.py: the sum over channels happens in a
+/// domain that the output transform scales by up to 8), about 1e-5 of the largest output per
 /// layer, so it serves inference only: training's convolutions, and their gradients, stay direct.
 ///
-/// Only where the CPU has AVX2 (and not AVX-512, whose channel-blocked layout oneDNN's own
-/// kernels keep), channels in whole blocks of 8, at least `minimumChannels` of them, and an
+/// Only where the CPU has AVX2 and oneDNN's kernels run on AVX2 too (on AVX-512 its convolutions
+/// keep activations channels-last, or in blocks of 16), channels in whole blocks of 8, at least
+/// `minimumChannels` of them, and an
 /// activation that is a clip (ReLU, ReLU6) or none.
 ///
 /// On ResNet-50 (random weights, BatchNorm calibrated to each layer's statistics so that
-/// activations keep their scale through the 53 layers) the logits differ from direct's by 4.0e-5
-/// of the largest at its 224 px (direct float32 is 2.0e-5 off exact arithmetic there). At 96 px
-/// that network amplifies rounding more: 1.1e-4 (direct: 5.1e-5 off exact), about as much with only
-/// the 24x24 stage in Winograd, so no rule by map size would avoid it (ResNet50WinogradTests).
+/// activations keep their scale through the 53 layers) the logits differ from direct's by 2.7e-5
+/// of the largest at its 224 px (direct float32 is 2.0e-5 off exact arithmetic there), and by
+/// 8.1e-5 at 96 px, where that network amplifies rounding more (direct: 5.1e-5 off exact): both
+/// within the 1e-4 under which it is the default (ResNet50WinogradTests). With Lavin's
+/// interpolation points they were 4.0e-5 and 1.1e-4.
 public enum WinogradConvolution {
     /// Whether inference passes use it where it applies, unless `GRAFT_WINOGRAD=0` (to compare,
     /// or to rule it out); a pass chooses for itself with `conv2dInference(winograd:)`.

@@ -9,6 +9,11 @@ import XCTest
 /// Batches of three: other tests watch the primitive cache grow for their own shapes (batch 2), and
 /// BatchNorm statistics measured on three examples of a 2x2 last map keep the replay well conditioned.
 final class BackboneTraceTests: XCTestCase {
+    /// Whether a residual is added inside the convolution before it. On AVX-512, oneDNN 2.6 writes
+    /// 1x1 convolutions channels-last (brgconv) and has only its reference kernel for a
+    /// channels-last residual post-op, so there the addition stays a node of its own.
+    private let residualsFuse = Tensor.preferredChannelBlock == 8
+
     private func counts(_ model: Module) -> (convolutions: Int, norms: Int) {
         let modules = model.namedModules().map(\.module)
         return (modules.filter { $0 is Conv2d }.count, modules.filter { $0 is BatchNorm2d }.count)
@@ -68,9 +73,11 @@ final class BackboneTraceTests: XCTestCase {
         let pairs = fused.convolutions.filter { $0.postOps.contains { if case .depthwise = $0 { return true } else { return false } } }
         XCTAssertGreaterThan(pairs.count, 0)
         for pair in pairs { XCTAssertEqual(pair.postOps.first, .activation(.relu6)) }
-        // Residual additions as post-ops of the projections; none left as separate nodes.
-        XCTAssertGreaterThan(fused.convolutions.filter { $0.postOps.contains { if case .add = $0 { return true } else { return false } } }.count, 0)
-        XCTAssertEqual(fused.count { $0 == .add }, 0)
+        // Residual additions as post-ops of the projections; none left as separate nodes (on AVX2:
+        // see residualsFuse).
+        let addedInside = fused.convolutions.filter { $0.postOps.contains { if case .add = $0 { return true } else { return false } } }
+        XCTAssertEqual(addedInside.count > 0, residualsFuse)
+        XCTAssertEqual(fused.count { $0 == .add } == 0, residualsFuse)
         XCTAssertGreaterThan(unfused.count { $0 == .add }, 0)
         // Global pool, then the classifier; inference dropout leaves no node.
         XCTAssertEqual(Array(fused.nodes.suffix(2).map(\.op).prefix(1)), [.globalAveragePool])
@@ -124,8 +131,9 @@ final class BackboneTraceTests: XCTestCase {
         let pools = fused.nodes.compactMap { if case .pooling(let p) = $0.op { return p } else { return nil } }
         XCTAssertEqual(pools, [TraceOp.Pooling(kind: .max, kernel: SpatialSize(3, 3), stride: SpatialSize(2, 2),
                                                padding: PaddingAmounts(top: 1, bottom: 1, left: 1, right: 1))])
-        // Every bottleneck ends with its shortcut added and ReLU, inside the last convolution.
-        XCTAssertEqual(fused.convolutions.filter { $0.postOps.count == 2 }.count, 16)
+        // Every bottleneck ends with its shortcut added and ReLU, inside the last convolution (on
+        // AVX2: see residualsFuse).
+        XCTAssertEqual(fused.convolutions.filter { $0.postOps.count == 2 }.count, residualsFuse ? 16 : 0)
     }
 
     func testVGG16() {
@@ -172,14 +180,18 @@ final class ResNet50WinogradTests: XCTestCase {
         return result
     }
 
-    /// At its own input size: within 1e-4 of direct, the bound under which Winograd is the inference default.
+    /// Within 1e-4 of direct, the bound under which Winograd is the inference default: 2.7e-5
+    /// measured at its own input size (direct float32 is 2.0e-5 off exact arithmetic there).
     func testAt224PixelsTheLogitsStayWithin1e4OfDirect() throws {
-        XCTAssertLessThan(try differences(size: 224, batch: 1).direct, 1e-4)
+        // The difference first, outside the assertion: XCTAssert would report its XCTSkip as a failure.
+        let measured = try differences(size: 224, batch: 1)
+        XCTAssertLessThan(measured.direct, 1e-4)
     }
 
-    /// At 96 px this network amplifies rounding more: 1.1e-4 of direct measured (direct itself is
-    /// 5.1e-5 off exact arithmetic), over the 1e-4 of the default's bound; this pins it below 2e-4.
-    func testAt96PixelsTheLogitsStayWithin2e4OfDirect() throws {
-        XCTAssertLessThan(try differences(size: 96, batch: 2).direct, 2e-4)
+    /// At 96 px this network amplifies rounding more (direct is 5.1e-5 off exact): 8.1e-5 measured,
+    /// 1.1e-4 with Lavin's interpolation points (see winograd.c).
+    func testAt96PixelsTheLogitsStayWithin1e4OfDirect() throws {
+        let measured = try differences(size: 96, batch: 2)
+        XCTAssertLessThan(measured.direct, 1e-4)
     }
 }
