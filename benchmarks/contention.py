@@ -9,9 +9,10 @@ Not part of Graft's build or tests:
 
     python3 benchmarks/contention.py --graft .build/release/graft --rounds 3
 
-A setting is a set of environment variables given to graft; `inherit` leaves OMP_WAIT_POLICY
-and GOMP_SPINCOUNT unset for graft's own default to apply, and `spin` is libgomp's own default
-(what graft did before it chose one: a thread spins up to 300,000 times before it sleeps).
+A setting is a set of environment variables given to graft; `inherit` leaves OMP_WAIT_POLICY,
+GOMP_SPINCOUNT and OMP_NUM_THREADS unset for graft's own defaults to apply, `spin` is libgomp's
+own default (what graft did before it chose one: a thread spins up to 300,000 times before it
+sleeps), and `1 thread` leaves the second core to the competitors.
 """
 import argparse
 import json
@@ -25,11 +26,12 @@ SETTINGS = {
     "spin 10000": {"GOMP_SPINCOUNT": "10000"},
     "spin 1000": {"GOMP_SPINCOUNT": "1000"},
     "active": {"OMP_WAIT_POLICY": "active"},
+    "1 thread": {"OMP_NUM_THREADS": "1"},
 }
 
 
 def bench(graft, setting, load, args):
-    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT")}
+    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS")}
     env.update({k: v for k, v in SETTINGS[setting].items() if v})
     command = [graft, "bench", "model", "--backbone", args.backbone, "--mode", args.mode,
                "--batch-size", str(args.batch_size), "--image-size", str(args.image_size),

@@ -7,7 +7,7 @@ ops: declaring the two schemas torchvision registers unconditionally lets its pu
 import. With a matching extension this does nothing.
 """
 import importlib.util
-import os
+import sys
 
 import torch
 
@@ -16,15 +16,19 @@ _schemas = None
 
 def import_torchvision():
     global _schemas
-    spec = importlib.util.find_spec("torchvision")
-    if spec is None:
+    if importlib.util.find_spec("torchvision") is None:
         raise SystemExit("torchvision is not installed (pip install torchvision)")
+    # A matching pair (torch and torchvision both CPU, or both CUDA builds) imports as it is, and
+    # there the schemas below would clash with the extension's own.
     try:
-        torch.ops.load_library(os.path.join(spec.submodule_search_locations[0], "_C.so"))
-    except (OSError, RuntimeError):
-        if _schemas is None:
-            _schemas = torch.library.Library("torchvision", "DEF")
-            _schemas.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
-            _schemas.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+        import torchvision
+        return torchvision
+    except Exception:  # the fake-kernel registration fails (RuntimeError in torch 2.13)
+        for name in [m for m in sys.modules if m == "torchvision" or m.startswith("torchvision.")]:
+            del sys.modules[name]
+    if _schemas is None:
+        _schemas = torch.library.Library("torchvision", "DEF")
+        _schemas.define("nms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
+        _schemas.define("qnms(Tensor dets, Tensor scores, float iou_threshold) -> Tensor")
     import torchvision
     return torchvision
