@@ -16,8 +16,7 @@ import Foundation
 ///
 /// Only where the CPU has AVX2 and oneDNN's kernels run on AVX2 too (on AVX-512 its convolutions
 /// keep activations channels-last, or in blocks of 16), channels in whole blocks of 8, at least
-/// `minimumChannels` of them, and an
-/// activation that is a clip (ReLU, ReLU6) or none.
+/// `minimumChannels` of them, and an activation that is a clip (ReLU, ReLU6) or none.
 ///
 /// On ResNet-50 (random weights, BatchNorm calibrated to each layer's statistics so that
 /// activations keep their scale through the 53 layers) the logits differ from direct's by 2.7e-5
