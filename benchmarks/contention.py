@@ -28,10 +28,13 @@ SETTINGS = {
     "active": {"OMP_WAIT_POLICY": "active"},
     "1 thread": {"OMP_NUM_THREADS": "1"},
 }
+# Every variable a setting sets, cleared from the environment first so that each setting runs as
+# written (and `inherit` with graft's own defaults).
+CONTROLLED = {name for variables in SETTINGS.values() for name in variables}
 
 
 def bench(graft, setting, load, args):
-    env = {k: v for k, v in os.environ.items() if k not in ("OMP_WAIT_POLICY", "GOMP_SPINCOUNT", "OMP_NUM_THREADS")}
+    env = {k: v for k, v in os.environ.items() if k not in CONTROLLED}
     env.update({k: v for k, v in SETTINGS[setting].items() if v})
     command = [graft, "bench", "model", "--backbone", args.backbone, "--mode", args.mode,
                "--batch-size", str(args.batch_size), "--image-size", str(args.image_size),
