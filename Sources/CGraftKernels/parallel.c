@@ -15,7 +15,7 @@ typedef int (*omp_query_function)(void);
 
 static struct {
     gomp_parallel_function parallel;
-    omp_query_function thread_number, thread_count;
+    omp_query_function thread_number, thread_count, max_threads;
 } gomp;
 static pthread_once_t gomp_lookup_once = PTHREAD_ONCE_INIT;
 
@@ -23,10 +23,12 @@ static void look_up_gomp(void) {
     gomp_parallel_function parallel = (gomp_parallel_function)dlsym(RTLD_DEFAULT, "GOMP_parallel");
     omp_query_function number = (omp_query_function)dlsym(RTLD_DEFAULT, "omp_get_thread_num");
     omp_query_function count = (omp_query_function)dlsym(RTLD_DEFAULT, "omp_get_num_threads");
-    if (parallel && number && count) {
+    omp_query_function most = (omp_query_function)dlsym(RTLD_DEFAULT, "omp_get_max_threads");
+    if (parallel && number && count && most) {
         gomp.parallel = parallel;
         gomp.thread_number = number;
         gomp.thread_count = count;
+        gomp.max_threads = most;
     }
 }
 
@@ -50,4 +52,10 @@ void graft_parallel_for(int count, void (*body)(void *context, int index), void 
     }
     parallel_job job = {count, body, context};
     gomp.parallel(run_share, &job, 0, 0);
+}
+
+int graft_parallel_threads(void) {
+    pthread_once(&gomp_lookup_once, look_up_gomp);
+    const int threads = gomp.parallel ? gomp.max_threads() : 1;
+    return threads > 1 ? threads : 1;
 }

@@ -16,6 +16,7 @@ struct Info: ParsableCommand {
         print("graft       \(graftVersion)")
         print("oneDNN      \(Engine.dnnlVersion)")
         print("CPU ISA     \(Engine.detectedISA) (activations in nChw\(Tensor.preferredChannelBlock)c)")
+        print("inference   \(InferenceKernels.description)")
         print("threads     \(Engine.threadCount)")
         print("OpenMP wait \(OpenMPWaitPolicy.description)")
         guard let model else { return }

@@ -10,17 +10,17 @@ final class WidthFoldingTests: XCTestCase {
         // (batch, channels in, out, size, kernel): 7x7 maps eight to a row, 14x14 three (six images),
         // an odd batch whole, a 5x5 kernel with two zero columns between the images.
         for (n, c, o, size, k) in [(8, 256, 256, 7, 3), (6, 256, 512, 14, 3), (3, 256, 256, 7, 3), (4, 256, 256, 7, 5)] {
-            let x = makeTensor(shape: [n, c, size, size], values: g.normals(n * c * size * size), layout: .blocked(Tensor.preferredChannelBlock))
+            let x = makeTensor(shape: [n, c, size, size], values: g.normals(n * c * size * size), layout: .blocked(Tensor.inferenceChannelBlock))
             let w = Tensor(shape: [o, c, k, k], values: g.normals(o * c * k * k, std: 0.05)), b = Tensor(shape: [o], values: g.normals(o))
             let residual = makeTensor(shape: [n, o, size, size], values: g.normals(n * o * size * size),
-                                      layout: .blocked(Tensor.preferredChannelBlock))
+                                      layout: .blocked(Tensor.inferenceChannelBlock))
             let padding = Padding.symmetric(height: k / 2, width: k / 2)
             PrimitiveCache.shared.removeAll()
             let fused = conv2dInference(x, weight: w, bias: b, padding: padding, adding: residual, activation: .relu, winograd: false)
             let folds = WidthFolding(ConvGeometry(x, weight: w, bias: b, stride: (1, 1), padding: padding, dilation: (1, 1), groups: 1),
-                                     block: Tensor.preferredChannelBlock) != nil
+                                     block: Tensor.inferenceChannelBlock) != nil
             XCTAssertTrue(folds, "\(n)x\(c)x\(size)x\(size), \(k)x\(k): not folded")
-            if Engine.detectedISA.hasPrefix("AVX2") {
+            if Tensor.inferenceChannelBlock == 8 {
                 XCTAssertEqual(PrimitiveCache.shared.count(of: "conv.fused"), 2, "\(n) images of \(size)x\(size): the folded primitive did not run")
             }
             let separate = relu(conv2d(x, weight: w, bias: b, padding: padding) + residual)

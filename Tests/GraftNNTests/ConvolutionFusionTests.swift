@@ -49,9 +49,10 @@ final class ConvolutionFusionTests: XCTestCase {
             XCTAssertLessThan(fusedVersusUnfused(conv, norm, x, residual: blockedResidual, activation: activation), 1e-5)
         }
         // One fused primitive per epilogue: oneDNN took the residual as a post-op, no fallback.
-        // On AVX-512, oneDNN 2.6 writes 1x1 convolutions channels-last (brgconv) and has only its
-        // reference kernel for a channels-last residual post-op, so the chain runs as separate ops.
-        let fusesResiduals = Tensor.preferredChannelBlock == 8
+        // Where inference runs oneDNN's AVX-512 kernels (not on a Zen 4: `InferenceKernels`),
+        // oneDNN 2.6 writes 1x1 convolutions channels-last (brgconv) and has only its reference
+        // kernel for a channels-last residual post-op, so the chain runs as separate ops.
+        let fusesResiduals = Tensor.inferenceChannelBlock == 8
         XCTAssertEqual(PrimitiveCache.shared.count(of: "conv.fused"), fusedBefore + (fusesResiduals ? 3 : 0))
     }
 

@@ -211,6 +211,15 @@ final class DistributedTrainingTests: XCTestCase {
     }
 
     func testAKilledRankEndsTheJobAndResumingWithTwoOrOneProcessReachesTheSameWeights() throws {
+        // Inference (the feature tables, validation) on the kernels training uses. On a Zen 4, where
+        // inference is held to AVX2 beside AVX-512 training (`InferenceKernels`), one process and
+        // two drifted apart 20 times faster over these 12 epochs: 1.9e-4 of the largest weight of a
+        // tensor against 8.5e-6, the killed and the whole two-process runs still equal to the bit;
+        // the cause was not found (2026-12-04). On AVX2 throughout (ONEDNN_MAX_CPU_ISA=AVX2) it is
+        // within the tolerance too.
+        let previous = ProcessInfo.processInfo.environment["GRAFT_INFERENCE_AVX2"]
+        setenv("GRAFT_INFERENCE_AVX2", "0", 1)
+        defer { if let previous { setenv("GRAFT_INFERENCE_AVX2", previous, 1) } else { unsetenv("GRAFT_INFERENCE_AVX2") } }
         let extra = ["--unfreeze", "all", "--fine-tune-epochs", "12"]
         let whole = try mpirun(2, [graft.binary.path] + train("whole", extra))
         XCTAssertEqual(whole.status, 0, whole.output)

@@ -17,6 +17,10 @@ typedef enum {
 /// The best instruction set this CPU (and OS) supports.
 graft_isa graft_best_isa(void);
 
+/// Nonzero on a CPU with AVX-512 whose vector units are 256 bits wide (AMD Zen 4): there an
+/// AVX-512 instruction takes two passes, and does no more multiply-adds per cycle than AVX2.
+int graft_avx512_runs_in_halves(void);
+
 /// One depthwise convolution (groups == channels, one filter per channel) whose activations are
 /// channel-blocked: nChw8c or nChw16c, element (n, c, h, w) at
 /// (((n * blocks + c / block) * height + h) * width + w) * block + c % block, padded channels zero.
@@ -119,6 +123,10 @@ void graft_bn_backward_data(const graft_bn_problem *problem, graft_isa isa, cons
 /// Calls body(context, i) for every i in [0, count), spread over GNU OpenMP's threads (the ones
 /// oneDNN runs on), in any order; serially when libgomp is not loaded.
 void graft_parallel_for(int count, void (*body)(void *context, int index), void *context);
+
+/// The threads graft_parallel_for spreads work over from the calling thread (1 without libgomp):
+/// for work split into one share per thread, each with scratch memory of its own.
+int graft_parallel_threads(void);
 
 /// A stride-1, 3x3, pad-1 ("same") convolution, groups 1, dilation 1, by Winograd F(4x4, 3x3), on
 /// nChw8c activations: element (n, c, h, w) at (((n * (C / 8) + c / 8) * H + h) * W + w) * 8 + c % 8.

@@ -174,6 +174,13 @@ enum ConvPrimitives {
     static func forwardDesc(_ g: ConvGeometry, prop: dnnl_prop_kind_t) throws -> dnnl_convolution_desc_t {
         var desc = dnnl_convolution_desc_t()
         var src = Layout.any(g.srcDims).desc, wts = Layout.any(g.weightDims).desc, dst = Layout.any(g.dstDims).desc
+        // oneDNN's AVX-512 convolutions take nChw16c or channels-last only: asked for nChw8c, it
+        // picks its AVX2 kernel. The source too, except for a stem's few channels, which that kernel
+        // reads plain; left open, a depthwise convolution's would fall to the reference kernel.
+        if prop == dnnl_forward_inference, InferenceKernels.holdToAVX2 {
+            dst = Layout(tagged: g.dstDims, tag: dnnl_aBcd8b).desc
+            if g.inChannels >= 8 { src = Layout(tagged: g.srcDims, tag: dnnl_aBcd8b).desc }
+        }
         var bias = Layout.plain([g.outChannels]).desc
         try withOptionalPointer(g.hasBias ? bias : nil, &bias) { biasPtr in
             try dnnlCheck(dnnl_dilated_convolution_forward_desc_init(

@@ -80,7 +80,7 @@ extension WidthFolding {
     /// it would not take and give the channel-blocked layout.
     static func run(_ g: ConvGeometry, src: Storage, weight: Tensor, bias: Tensor?, residual: Storage?,
                     activation: Activation?) -> Storage? {
-        guard let folding = WidthFolding(g, block: Tensor.preferredChannelBlock),
+        guard let folding = WidthFolding(g, block: Tensor.inferenceChannelBlock),
               let plain = ConvPrimitives.fused(g, ConvEpilogue(residual: residual.map { _ in folding.blockedLayout(g.dstDims) },
                                                               activation: activation)),
               plain.implementation == "jit:avx2" else { return nil }

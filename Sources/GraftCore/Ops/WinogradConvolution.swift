@@ -14,8 +14,9 @@ import Foundation
 /// domain that the output transform scales by up to 8), about 1e-5 of the largest output per
 /// layer, so it serves inference only: training's convolutions, and their gradients, stay direct.
 ///
-/// Only where the CPU has AVX2 and oneDNN's kernels run on AVX2 too (on AVX-512 its convolutions
-/// keep activations channels-last, or in blocks of 16), channels in whole blocks of 8, at least
+/// Only where the CPU has AVX2 and oneDNN's inference kernels run on AVX2 too (on AVX-512 its
+/// convolutions keep activations channels-last, or in blocks of 16; on a Zen 4 inference is held to
+/// AVX2, see `InferenceKernels`), channels in whole blocks of 8, at least
 /// `minimumChannels` of them, and an activation that is a clip (ReLU, ReLU6) or none.
 ///
 /// On ResNet-50 (random weights, BatchNorm calibrated to each layer's statistics so that
@@ -36,7 +37,7 @@ public enum WinogradConvolution {
     /// The kernel's description of `g`, or nil where it does not apply.
     static func problem(_ g: ConvGeometry, activation: Activation?) -> graft_winograd_problem? {
         guard g.kernelH == 3, g.kernelW == 3, g.stride == (1, 1), g.dilation == (1, 1), g.groups == 1,
-              g.pad == (1, 1, 1, 1), Tensor.preferredChannelBlock == 8,
+              g.pad == (1, 1, 1, 1), Tensor.inferenceChannelBlock == 8,
               g.inChannels % 8 == 0, g.outChannels % 8 == 0,
               min(g.inChannels, g.outChannels) >= minimumChannels,
               activation == nil || activation?.clipBounds != nil else { return nil }

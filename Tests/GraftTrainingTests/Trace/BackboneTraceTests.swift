@@ -9,10 +9,11 @@ import XCTest
 /// Batches of three: other tests watch the primitive cache grow for their own shapes (batch 2), and
 /// BatchNorm statistics measured on three examples of a 2x2 last map keep the replay well conditioned.
 final class BackboneTraceTests: XCTestCase {
-    /// Whether a residual is added inside the convolution before it. On AVX-512, oneDNN 2.6 writes
-    /// 1x1 convolutions channels-last (brgconv) and has only its reference kernel for a
-    /// channels-last residual post-op, so there the addition stays a node of its own.
-    private let residualsFuse = Tensor.preferredChannelBlock == 8
+    /// Whether a residual is added inside the convolution before it. Where inference runs oneDNN's
+    /// AVX-512 kernels (not on a Zen 4: `InferenceKernels`), oneDNN 2.6 writes 1x1 convolutions
+    /// channels-last (brgconv) and has only its reference kernel for a channels-last residual
+    /// post-op, so there the addition stays a node of its own.
+    private let residualsFuse = Tensor.inferenceChannelBlock == 8
 
     private func counts(_ model: Module) -> (convolutions: Int, norms: Int) {
         let modules = model.namedModules().map(\.module)
