@@ -212,6 +212,7 @@ typedef struct {
     int clips;
     float lower, upper;
     float *dst;
+    int units;       // groups times channel blocks
     int shares;      // of the units, one per thread
     float *scratch;  // V and M for each share
 } wino_job;
@@ -299,9 +300,8 @@ WINO_AVX2 static void run_unit_avx2(const wino_job *job, int unit, float *v, flo
 /// Share `share` of `shares`: every shares-th unit from `share` on, in the share's own V and M.
 static void run_share(void *context, int share) {
     const wino_job *job = context;
-    const long units = (long)job->plan.groups * job->plan.blocks;
     float *v = job->scratch + share * (v_floats(&job->plan) + m_floats(&job->plan)), *m = v + v_floats(&job->plan);
-    for (long unit = share; unit < units; unit += job->shares) run_unit_avx2(job, (int)unit, v, m);
+    for (int unit = share; unit < job->units; unit += job->shares) run_unit_avx2(job, unit, v, m);
 }
 
 void graft_winograd_forward(const graft_winograd_problem *p, graft_isa isa, const float *src, const float *transformed,
@@ -310,8 +310,8 @@ void graft_winograd_forward(const graft_winograd_problem *p, graft_isa isa, cons
     wino_job job = {p, make_plan(p), src, transformed, bias, residual, clips, lower, upper, dst};
     // One V and M per share rather than per unit: allocated per unit, they were mapped and
     // page-faulted afresh thousands of times per call (64 channels at 56x56, batch 32: 39 ms).
-    const int units = job.plan.groups * job.plan.blocks;
-    job.shares = smaller(graft_parallel_threads(), units);
+    job.units = job.plan.groups * job.plan.blocks;
+    job.shares = smaller(graft_parallel_threads(), job.units);
     job.scratch = aligned_alloc(64, sizeof(float) * job.shares * (v_floats(&job.plan) + m_floats(&job.plan)));
     if (!job.scratch) abort();
     graft_parallel_for(job.shares, run_share, &job);
